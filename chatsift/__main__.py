@@ -1,0 +1,5 @@
+"""``python -m chatsift`` runs the CLI."""
+
+from chatsift.cli import main
+
+main()

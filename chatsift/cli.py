@@ -1,0 +1,229 @@
+"""The ``chatsift`` command line: parse options, build settings, call the library, map errors.
+
+Every command's errors go through ``_run``, the one place that turns an exception into a message on
+standard error and a documented exit code. Messages carry ids, codes and paths; an unexpected
+error prints its type and code locations, never its message (which could hold content) and never
+local variables.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, NoReturn, TypeVar
+
+import typer
+
+from chatsift import __version__
+from chatsift.errors import ExitCode, exit_code_for
+from chatsift.settings import Settings, load_settings
+
+app = typer.Typer(
+    name="chatsift",
+    help="Sensitive-content labels for Claude Compliance API chats: labels and redacted evidence only.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+    pretty_exceptions_enable=False,
+)
+
+T = TypeVar("T")
+
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", help="TOML settings file (also CHATSIFT_CONFIG).", show_default=False)
+]
+DataDirOpt = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Store, feed and key directory (CHATSIFT_DATA_DIR).", show_default=False),
+]
+ApiUrlOpt = Annotated[
+    str | None, typer.Option("--api-url", help="Compliance API base URL (CHATSIFT_API_URL).", show_default=False)
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the run summary as one JSON object.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines on standard error.")]
+
+
+def _err(text: str) -> None:
+    typer.echo(text, err=True)
+
+
+def _fail(exc: BaseException) -> NoReturn:
+    code = exit_code_for(exc)
+    if code is ExitCode.INTERNAL:
+        where = "; ".join(f"{Path(f.filename).name}:{f.lineno} in {f.name}" for f in traceback.extract_tb(exc.__traceback__)[-4:])
+        _err(f"chatsift: internal error {type(exc).__name__} (at {where}); please report it")
+    elif code is ExitCode.INTERRUPTED:
+        _err("chatsift: interrupted; committed work is kept, rerun to continue")
+    else:
+        _err(f"chatsift: {exc}")
+    raise typer.Exit(int(code))
+
+
+def _run(action: Callable[[], T]) -> T:
+    try:
+        return action()
+    except typer.Exit:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - the one place errors become exit codes
+        _fail(exc)
+
+
+def _settings(config: Path | None, **overrides: object) -> Settings:
+    settings = load_settings(config, **overrides)
+    _setup_logging(settings.log_level)
+    return settings
+
+
+def _setup_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
+    )
+    # presidio can log every token of the text it analyses at DEBUG: keep it quiet whatever the level.
+    logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
+
+
+def _progress(quiet: bool) -> Callable[[str], None]:
+    return (lambda _: None) if quiet else _err
+
+
+@app.command()
+def simulate(
+    host: Annotated[str, typer.Option(help="Loopback address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port (0 picks a free one).")] = 8787,
+    seed: Annotated[int, typer.Option(help="Seed of the generated organisation.")] = 1,
+    users: Annotated[int, typer.Option(help="Users in the organisation.", min=1)] = 20,
+    chats: Annotated[int, typer.Option(help="Chats in the organisation.", min=0)] = 200,
+    api_key: Annotated[str, typer.Option(help="Key clients must send as x-api-key.")] = (
+        "sk-ant-api01-chatsift-simulator"
+    ),
+    rate_limit: Annotated[int, typer.Option(help="Requests per minute (0: unlimited).", min=0)] = 600,
+    ready_file: Annotated[
+        Path | None, typer.Option(help="Write the base URL to this file once listening (for scripts).")
+    ] = None,
+) -> None:
+    """Serve a generated organisation over the Compliance API on loopback (no API key needed)."""
+    from fetch.simulator import SimulatorServer, generate_org
+
+    def serve() -> None:
+        org = generate_org(seed, users=users, chats=chats)
+        server = SimulatorServer(org, host=host, port=port, api_key=api_key, rate_limit_per_minute=rate_limit or None)
+        server.start()
+        if ready_file is not None:
+            _write_atomic(ready_file, server.url + "\n")
+        _err(f"chatsift simulator: {server.url} ({users} users, {chats} chats, seed {seed}); Ctrl-C stops it")
+        try:
+            server.serve_forever()
+        finally:
+            server.stop()
+
+    try:
+        _run(serve)
+    except typer.Exit as done:
+        if done.exit_code == ExitCode.INTERRUPTED:
+            raise typer.Exit(0) from None
+        raise
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+@app.command()
+def scan(
+    since: Annotated[
+        datetime | None,
+        typer.Option(help="Start from chats updated at or after this RFC 3339 time (first run, backfill).",
+                     formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%d"]),
+    ] = None,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    api_url: ApiUrlOpt = None,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Nightly batch: label every chat changed since the stored cursor; write store and feed."""
+    from chatsift.pipeline import scan as run_scan
+    from chatsift.runtime import open_runtime
+
+    def go() -> int:
+        settings = _settings(config, data_dir=data_dir, api_url=api_url)
+        when = since if since is None or since.tzinfo else since.replace(tzinfo=UTC)
+        with open_runtime(settings) as rt:
+            report = run_scan(rt, since=when, progress=_progress(quiet))
+        typer.echo(report.to_json() if as_json else report.render())
+        return int(ExitCode.OK if report.complete else ExitCode.INCOMPLETE)
+
+    raise typer.Exit(_run(go))
+
+
+@app.command("scan-user")
+def scan_user(
+    user: Annotated[str, typer.Argument(help="The user's email address or user id (user_…).")],
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    api_url: ApiUrlOpt = None,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """On demand: label one user's chats, print a table of them, and write store and feed."""
+    from chatsift.pipeline import scan_user as run_scan_user
+    from chatsift.runtime import open_runtime
+    from chatsift.tables import user_table
+
+    def go() -> int:
+        settings = _settings(config, data_dir=data_dir, api_url=api_url)
+        with open_runtime(settings) as rt:
+            report, records = run_scan_user(rt, user, progress=_progress(quiet))
+        if as_json:
+            typer.echo(report.to_json())
+        else:
+            typer.echo(user_table(records))
+            typer.echo(report.render())
+        return int(ExitCode.OK if report.complete else ExitCode.INCOMPLETE)
+
+    raise typer.Exit(_run(go))
+
+
+@app.command()
+def classify(
+    inputs: Annotated[list[str], typer.Argument(help="Chat files (JSONL or a JSON array), or - for stdin.")],
+    out: Annotated[str, typer.Option("--out", "-o", help="Where to write label records (JSONL); - for stdout.")],
+    store: Annotated[bool, typer.Option("--store", help="Also commit the records to the store and feed.")] = False,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Offline: label chats in the messages-endpoint shape; no network, no store unless --store."""
+    from chatsift.offline import classify_inputs
+    from chatsift.runtime import build_app_classifier, open_store
+
+    def go() -> int:
+        settings = _settings(config, data_dir=data_dir)
+        classifier = build_app_classifier(settings)
+        if store:
+            with open_store(settings) as opened:
+                report = classify_inputs(inputs, out, classifier, store=opened, problem=_err)
+        else:
+            report = classify_inputs(inputs, out, classifier, problem=_err)
+        summary = report.to_json() if as_json else report.render()
+        typer.echo(summary, err=out == "-")
+        return int(ExitCode.OK if report.complete else ExitCode.INCOMPLETE)
+
+    raise typer.Exit(_run(go))
+
+
+@app.command()
+def version() -> None:
+    """Print chatsift's version."""
+    typer.echo(f"chatsift {__version__}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
