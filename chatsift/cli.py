@@ -34,14 +34,16 @@ app = typer.Typer(
 T = TypeVar("T")
 
 ConfigOpt = Annotated[
-    Path | None, typer.Option("--config", help="TOML settings file (also CHATSIFT_CONFIG).", show_default=False)
+    Path | None,
+    typer.Option("--config", help="TOML settings file (also CHATSIFT_CONFIG).", show_default=False),
 ]
 DataDirOpt = Annotated[
     Path | None,
     typer.Option("--data-dir", help="Store, feed and key directory (CHATSIFT_DATA_DIR).", show_default=False),
 ]
 ApiUrlOpt = Annotated[
-    str | None, typer.Option("--api-url", help="Compliance API base URL (CHATSIFT_API_URL).", show_default=False)
+    str | None,
+    typer.Option("--api-url", help="Compliance API base URL (CHATSIFT_API_URL).", show_default=False),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the run summary as one JSON object.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines on standard error.")]
@@ -54,7 +56,10 @@ def _err(text: str) -> None:
 def _fail(exc: BaseException) -> NoReturn:
     code = exit_code_for(exc)
     if code is ExitCode.INTERNAL:
-        where = "; ".join(f"{Path(f.filename).name}:{f.lineno} in {f.name}" for f in traceback.extract_tb(exc.__traceback__)[-4:])
+        where = "; ".join(
+            f"{Path(f.filename).name}:{f.lineno} in {f.name}"
+            for f in traceback.extract_tb(exc.__traceback__)[-4:]
+        )
         _err(f"chatsift: internal error {type(exc).__name__} (at {where}); please report it")
     elif code is ExitCode.INTERRUPTED:
         _err("chatsift: interrupted; committed work is kept, rerun to continue")
@@ -68,7 +73,7 @@ def _run(action: Callable[[], T]) -> T:
         return action()
     except typer.Exit:
         raise
-    except BaseException as exc:  # noqa: BLE001 - the one place errors become exit codes
+    except BaseException as exc:  # the one place errors become exit codes
         _fail(exc)
 
 
@@ -84,6 +89,9 @@ def _setup_logging(level: str) -> None:
     )
     # presidio can log every token of the text it analyses at DEBUG: keep it quiet whatever the level.
     logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
+    # httpx logs full request URLs (cursors, user ids) at INFO: ids stay out of logs below WARNING.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
 def _progress(quiet: bool) -> Callable[[str], None]:
@@ -110,7 +118,9 @@ def simulate(
 
     def serve() -> None:
         org = generate_org(seed, users=users, chats=chats)
-        server = SimulatorServer(org, host=host, port=port, api_key=api_key, rate_limit_per_minute=rate_limit or None)
+        server = SimulatorServer(
+            org, host=host, port=port, api_key=api_key, rate_limit_per_minute=rate_limit or None
+        )
         server.start()
         if ready_file is not None:
             _write_atomic(ready_file, server.url + "\n")
@@ -138,8 +148,10 @@ def _write_atomic(path: Path, text: str) -> None:
 def scan(
     since: Annotated[
         datetime | None,
-        typer.Option(help="Start from chats updated at or after this RFC 3339 time (first run, backfill).",
-                     formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%d"]),
+        typer.Option(
+            help="Start from chats updated at or after this RFC 3339 time (first run, backfill).",
+            formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%d"],
+        ),
     ] = None,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
@@ -193,8 +205,12 @@ def scan_user(
 @app.command()
 def classify(
     inputs: Annotated[list[str], typer.Argument(help="Chat files (JSONL or a JSON array), or - for stdin.")],
-    out: Annotated[str, typer.Option("--out", "-o", help="Where to write label records (JSONL); - for stdout.")],
-    store: Annotated[bool, typer.Option("--store", help="Also commit the records to the store and feed.")] = False,
+    out: Annotated[
+        str, typer.Option("--out", "-o", help="Where to write label records (JSONL); - for stdout.")
+    ],
+    store: Annotated[
+        bool, typer.Option("--store", help="Also commit the records to the store and feed.")
+    ] = False,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
     as_json: JsonOpt = False,

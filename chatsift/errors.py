@@ -10,7 +10,7 @@
     │   ├── FetchConfigError                                                       -> 2
     │   ├── FatalFetchError           401/403/400/404/409, unknown user              -> 3
     │   ├── RetriableFetchError       429/5xx/timeouts after every retry             -> 4
-    │   └── ChatSkipError             per chat: recorded and retried, never fatal
+    │   └── ChatSkipError             per chat: recorded and retried; on a list page -> 4
     ├── classifier.errors.ClassifierError
     │   └── ClassifierConfigError     no detectors, missing spaCy pipeline           -> 2
     └── labels.errors.StoreError / FeedWriteError   disk full, locked, corrupt       -> 5
@@ -60,7 +60,7 @@ def exit_code_for(exc: BaseException) -> ExitCode:
     """Map any error the library raises to the documented exit code."""
     # Imported here: the mapping is the only place that knows every package's tree.
     from classifier.errors import ClassifierConfigError
-    from fetch.errors import FatalFetchError, FetchConfigError, RetriableFetchError
+    from fetch.errors import ChatSkipError, FatalFetchError, FetchConfigError, RetriableFetchError
     from labels.errors import FeedWriteError, StoreError
 
     if isinstance(exc, ChatsiftError):
@@ -69,7 +69,9 @@ def exit_code_for(exc: BaseException) -> ExitCode:
         return ExitCode.CONFIG
     if isinstance(exc, FatalFetchError):
         return ExitCode.API_REFUSED
-    if isinstance(exc, RetriableFetchError):
+    if isinstance(exc, RetriableFetchError | ChatSkipError):
+        # A skip error that reaches here broke a list page (malformed page, cursor loop): the API,
+        # not one chat, is at fault, and a later rerun resumes from the committed cursor.
         return ExitCode.API_UNAVAILABLE
     if isinstance(exc, StoreError | FeedWriteError):
         return ExitCode.STORAGE

@@ -24,7 +24,7 @@ from fetch.errors import (
     RetriableFetchError,
 )
 from fetch.models import Chat, ChatSummary
-from labels import LabelRecord, RecordError, RetryItem, make_record_id, rfc3339
+from labels import ChatMeta, LabelRecord, RecordError, RetryItem, make_record_id, rfc3339
 
 log = logging.getLogger("chatsift.labeling")
 
@@ -89,7 +89,7 @@ def record_from_result(result: ChatResult, chat: ChatSummary, ruleset: str) -> L
     return LabelRecord.from_result(result, ruleset=ruleset, scanned_at=now(), **_meta(chat))
 
 
-def _meta(chat: ChatSummary) -> dict[str, object]:
+def _meta(chat: ChatSummary) -> ChatMeta:
     return {
         "href": chat.href,
         "user_id": chat.user.id if chat.user else None,
@@ -108,7 +108,9 @@ def _deleted_record(rt: Runtime, summary: ChatSummary) -> LabelRecord:
     return record_from_result(empty, summary, rt.ruleset)
 
 
-def _error_record(rt: Runtime, chat_id: str, summary: ChatSummary | None, exc: FetchError) -> LabelRecord | None:
+def _error_record(
+    rt: Runtime, chat_id: str, summary: ChatSummary | None, exc: FetchError
+) -> LabelRecord | None:
     if summary is None:
         return None
     error = RecordError(code=exc.code, detail=str(exc))

@@ -65,11 +65,10 @@ def _open_source(source: str) -> Iterator[IO[str]]:
 
 def _items(stream: IO[str], name: str) -> Iterator[InputItem]:
     lines = enumerate(_lines(stream, name), 1)
-    for lineno, line in lines:
-        if line.strip():
-            break
-    else:
+    first = next(((n, line) for n, line in lines if line.strip()), None)
+    if first is None:
         return
+    lineno, line = first
     if line.lstrip().startswith("["):
         text = line + "".join(rest for _, rest in lines)
         yield from _array_items(text, name)
@@ -125,7 +124,10 @@ def parse_chat(item: InputItem) -> Chat:
 def _validation_summary(exc: ValidationError) -> str:
     parts = []
     for err in exc.errors(include_input=False, include_url=False, include_context=False)[:5]:
-        loc = ".".join(p if isinstance(p, str) and _SAFE_LOC.match(p) else str(p) if isinstance(p, int) else "?" for p in err["loc"])
+        loc = ".".join(
+            p if isinstance(p, str) and _SAFE_LOC.match(p) else str(p) if isinstance(p, int) else "?"
+            for p in err["loc"]
+        )
         parts.append(f"{loc or '(root)'} {err['type']}")
     return "; ".join(parts)
 
@@ -156,7 +158,7 @@ def classify_inputs(
     """Label every chat in ``sources`` into ``out``; optionally commit them to the store too."""
     report = RunReport(command="classify")
     started = time.monotonic()
-    pending: list[LabelRecord] = []
+    batch: list[LabelRecord] = []
     with open_output(out) as stream:
         for source in sources:
             for item in iter_items(source):
@@ -172,14 +174,12 @@ def classify_inputs(
                 stream.write(record.model_dump_json(by_alias=True) + "\n")
                 stream.flush()
                 report.add_record(record)
-                pending.append(record)
-                if store is not None and len(pending) >= STORE_BATCH:
-                    _store(store, pending, report)
-                if store is None:
-                    pending.clear()
+                if store is not None:
+                    batch.append(record)
+                    if len(batch) >= STORE_BATCH:
+                        _store(store, batch, report)
     if store is not None:
-        _store(store, pending, report)
-    report.records_written += report.chats_labelled if store is None else 0
+        _store(store, batch, report)
     report.elapsed_s = time.monotonic() - started
     return report
 

@@ -168,4 +168,3 @@ def _page_line(report: RunReport, page: ChatListPage) -> str:
         f"page {report.pages}: {len(page.data)} chats; so far {report.chats_labelled} labelled, "
         f"{report.chats_unchanged} unchanged, {report.chats_failed} failed"
     )
-

@@ -95,7 +95,9 @@ class RunReport:
             f"{self.records_delivered} delivered to the feed"
         )
         if self.api_requests:
-            lines.append(f"  api: {self.api_requests} requests, {self.api_retries} retries, {self.pages} pages")
+            lines.append(
+                f"  api: {self.api_requests} requests, {self.api_retries} retries, {self.pages} pages"
+            )
         if self.failures:
             lines.append(
                 "  failed chats by reason: " + ", ".join(f"{k} {v}" for k, v in sorted(self.failures.items()))

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Tag, Discriminator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 
 class ApiModel(BaseModel):

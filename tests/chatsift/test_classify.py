@@ -31,10 +31,15 @@ PLANTED = [
     ("PRIVATE_KEY", PEM, "here is the deploy key:\n{}\nthanks"),
 ]
 PERSONS = [("PERSON", "Margaret Okonkwo", "I met with {} yesterday about the contract.")]
-NEGATIVES = ["Charge the card 4539 1488 0343 6468 for the renewal.", "Order number 1234 5678 9012 3456 shipped."]
+NEGATIVES = [
+    "Charge the card 4539 1488 0343 6468 for the renewal.",
+    "Order number 1234 5678 9012 3456 shipped.",
+]
 
 
-def _chat(chat_id: str, planted: list[tuple[str, str, str]]) -> tuple[dict, list[tuple[str, str, int, int, int]]]:
+def _chat(
+    chat_id: str, planted: list[tuple[str, str, str]]
+) -> tuple[dict, list[tuple[str, str, int, int, int]]]:
     messages, expected = [], []
     for i, (entity, value, template) in enumerate(planted):
         text = template.format(value)
@@ -42,7 +47,9 @@ def _chat(chat_id: str, planted: list[tuple[str, str, str]]) -> tuple[dict, list
         msg_id = f"claude_chat_msg_{chat_id[-4:]}{i:03d}"
         # Put the value in the second block so block indexes are exercised too.
         content = [{"type": "text", "text": "Quick question."}, {"type": "text", "text": text}]
-        messages.append({"id": msg_id, "role": "user", "created_at": "2026-03-01T10:00:00Z", "content": content})
+        messages.append(
+            {"id": msg_id, "role": "user", "created_at": "2026-03-01T10:00:00Z", "content": content}
+        )
         expected.append((entity, msg_id, 1, start, start + len(value)))
     for j, text in enumerate(NEGATIVES):
         messages.append(

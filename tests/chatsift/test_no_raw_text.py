@@ -62,7 +62,9 @@ def _raw_texts(sim: Sim) -> tuple[list[str], list[str]]:
                 meta.append(message["id"])
                 for block in message["content"]:
                     texts.append(block.get("text") or block.get("input") or "")
-                    texts.extend(part.get("text", "") for part in block.get("content") or [] if isinstance(part, dict))
+                    texts.extend(
+                        part.get("text", "") for part in block.get("content") or [] if isinstance(part, dict)
+                    )
     return [t for t in texts if t], meta
 
 

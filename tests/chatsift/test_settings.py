@@ -31,7 +31,9 @@ def test_defaults_follow_the_contract() -> None:
 
 def test_options_over_environment_over_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cfg = tmp_path / "chatsift.toml"
-    cfg.write_text('[chatsift]\napi_url = "http://127.0.0.1:1"\npage_size = 7\nner = "off"\n', encoding="utf-8")
+    cfg.write_text(
+        '[chatsift]\napi_url = "http://127.0.0.1:1"\npage_size = 7\nner = "off"\n', encoding="utf-8"
+    )
     assert load_settings(cfg).page_size == 7
     monkeypatch.setenv("CHATSIFT_PAGE_SIZE", "9")
     s = load_settings(cfg)
@@ -50,7 +52,9 @@ def test_options_over_environment_over_file(tmp_path: Path, monkeypatch: pytest.
         ({"CHATSIFT_TIMEOUT_S": SECRET}, "timeout_s"),
     ],
 )
-def test_invalid_values_are_named_not_echoed(env: dict[str, str], where: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_invalid_values_are_named_not_echoed(
+    env: dict[str, str], where: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for k, v in env.items():
         monkeypatch.setenv(k, v)
     with pytest.raises(ConfigurationError) as info:

@@ -1,0 +1,265 @@
+"""The classifier: segment every block, run the detectors, merge, redact, fingerprint, roll up.
+
+``Classifier`` receives its detectors (an explicit registry, in priority order: secrets, then
+payment, then pii) and never builds them; ``build_classifier`` wires the default registry.
+
+A detector that raises on a segment is recorded as a ``detector_failed`` error naming the detector
+and the exception class (never its message: it may quote the text); the chat's status becomes
+``partial``, or ``error`` when no detector run succeeded at all. A failure is never "no findings".
+
+Categories ``financial``, ``regulated`` and ``customer_data`` are part of the label vocabulary but
+have no detectors yet; they are never reported until a later version adds them.
+
+A ``Classifier`` is not thread-safe (spaCy and presidio keep per-call state): use one per thread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from classifier.detectors import default_detectors
+from classifier.errors import ClassifierConfigError
+from classifier.evidence import DEFAULT_CONTEXT, build_evidence
+from classifier.fingerprint import KEY_BYTES, fingerprint
+from classifier.merge import Candidate, merge
+from classifier.nlp import DEFAULT_SPACY_MODEL, blank_pipeline, load_pipeline
+from classifier.rollup import labels_of, scores_of, severity_of
+from classifier.segment import DEFAULT_MAX_SEGMENT_CHARS, MIN_SEGMENT_CHARS, segment_block
+from classifier.types import BlockText, ChatResult, ChatText, ClassifyError, Detection, Detector, Finding
+
+# Bump when any rule changes results (patterns, scores, merge, evidence, severity): part of every record id.
+RULESET_VERSION = "1"
+DETECTOR_FAILED = "detector_failed"
+SEGMENT_FAILED = "segment_failed"
+
+
+@dataclass
+class _BlockOutcome:
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[ClassifyError] = field(default_factory=list)
+    runs_ok: int = 0
+    runs_failed: int = 0
+
+
+class Classifier:
+    """Classifies one chat at a time with the detectors it is given."""
+
+    def __init__(
+        self,
+        detectors: Sequence[Detector],
+        *,
+        hmac_key: bytes,
+        min_score: float = 0.5,
+        context_chars: int = DEFAULT_CONTEXT,
+        max_segment_chars: int = DEFAULT_MAX_SEGMENT_CHARS,
+    ) -> None:
+        _check_config(detectors, hmac_key, min_score, context_chars, max_segment_chars)
+        self._detectors = tuple(detectors)
+        self._key = bytes(hmac_key)
+        self._min_score = min_score
+        self._context = context_chars
+        self._max_segment_chars = max_segment_chars
+        self._ruleset = _ruleset(self._detectors, min_score, context_chars, max_segment_chars)
+
+    def __repr__(self) -> str:
+        ids = ", ".join(d.id for d in self._detectors)
+        return f"Classifier(detectors=[{ids}], min_score={self._min_score}, ruleset={self._ruleset!r})"
+
+    @property
+    def detectors(self) -> tuple[Detector, ...]:
+        """The registry, in priority order."""
+        return self._detectors
+
+    @property
+    def ruleset(self) -> str:
+        """A stable id of the rules (``v1-<hash>``): changes when rules change, not per run."""
+        return self._ruleset
+
+    def classify(self, chat: ChatText) -> ChatResult:
+        """Classify every block of ``chat``; raw text is not kept in the result."""
+        findings: list[Finding] = []
+        errors: list[ClassifyError] = []
+        runs_ok = runs_failed = 0
+        for block in chat.blocks:
+            outcome = self._classify_block(chat.chat_id, block)
+            findings.extend(outcome.findings)
+            errors.extend(outcome.errors)
+            runs_ok += outcome.runs_ok
+            runs_failed += outcome.runs_failed
+        status: Literal["ok", "partial", "error"] = "ok"
+        if runs_failed:
+            status = "partial" if runs_ok else "error"
+        return ChatResult(
+            chat_id=chat.chat_id,
+            findings=tuple(findings),
+            labels=labels_of(findings),
+            scores=scores_of(findings),
+            severity=severity_of(findings),
+            messages_scanned=chat.messages,
+            status=status,
+            errors=tuple(errors),
+        )
+
+    def _classify_block(self, chat_id: str, block: BlockText) -> _BlockOutcome:
+        outcome = _BlockOutcome()
+        try:
+            segments = segment_block(block, max_chars=self._max_segment_chars)
+        except Exception as exc:  # a bug, but one block must not sink the chat
+            outcome.errors.append(_error(SEGMENT_FAILED, f"segmentation raised {type(exc).__name__}", block))
+            outcome.runs_failed += 1
+            return outcome
+        candidates: list[Candidate] = []
+        for rank, detector in enumerate(self._detectors):
+            failure = None
+            for segment in segments:
+                if segment.kind not in detector.segment_kinds:
+                    continue
+                try:
+                    detections = detector.detect(segment)
+                    _check_spans(detections, segment.start, segment.end)
+                except _BadSpan:
+                    failure = f"{detector.id} returned an invalid span"
+                except Exception as exc:  # any detector failure is recorded, never "no findings"
+                    failure = f"{detector.id} raised {type(exc).__name__}"
+                else:
+                    outcome.runs_ok += 1
+                    candidates.extend(Candidate(d, segment.kind, rank) for d in detections)
+                    continue
+                outcome.runs_failed += 1
+            if failure is not None:
+                outcome.errors.append(_error(DETECTOR_FAILED, failure, block))
+        view = segments[0].source.text if segments else block.text
+        outcome.findings = self._findings(chat_id, block, view, candidates)
+        return outcome
+
+    def _findings(
+        self, chat_id: str, block: BlockText, view: str, candidates: list[Candidate]
+    ) -> list[Finding]:
+        """Merged, thresholded findings of one block; every detection is masked in evidence."""
+        masks = _MaskIndex([c.detection for c in candidates])
+        kept = merge(c for c in candidates if c.detection.score >= self._min_score)
+        return [self._finding(chat_id, block, view, c, masks) for c in kept]
+
+    def _finding(
+        self, chat_id: str, block: BlockText, view: str, candidate: Candidate, masks: _MaskIndex
+    ) -> Finding:
+        d = candidate.detection
+        lo, hi = d.start - self._context, d.end + self._context
+        others = masks.overlapping(lo, hi)
+        evidence = build_evidence(block.text, (d.start, d.end), d.entity, others, context=self._context)
+        return Finding(
+            finding_id=finding_id(chat_id, block, d),
+            category=d.category,
+            entity=d.entity,
+            detector=d.detector,
+            score=round(d.score, 4),
+            message_id=block.message_id,
+            role=block.role,
+            block=block.block,
+            segment=candidate.segment,
+            start=d.start,
+            end=d.end,
+            evidence=evidence,
+            # The decoded view: the same secret matches whether it came JSON-escaped or not.
+            fingerprint=fingerprint(self._key, d.entity, view[d.start : d.end]),
+        )
+
+
+class _BadSpan(Exception):
+    """A detector returned a span outside its segment."""
+
+
+def _check_spans(detections: list[Detection], start: int, end: int) -> None:
+    if not isinstance(detections, list):
+        raise _BadSpan
+    for d in detections:
+        if not (start <= d.start < d.end <= end):
+            raise _BadSpan
+
+
+class _MaskIndex:
+    """Every detection of a block, searchable by window, for masking evidence."""
+
+    def __init__(self, detections: list[Detection]) -> None:
+        ordered = sorted(detections, key=lambda d: d.start)
+        self._starts = [d.start for d in ordered]
+        self._spans = [(d.start, d.end, d.entity) for d in ordered]
+        self._longest = max((d.end - d.start for d in ordered), default=0)
+
+    def overlapping(self, lo: int, hi: int) -> list[tuple[int, int, str]]:
+        """Spans that overlap ``[lo, hi)``."""
+        first = bisect_left(self._starts, lo - self._longest)
+        last = bisect_left(self._starts, hi)
+        return [span for span in self._spans[first:last] if span[1] > lo]
+
+
+def finding_id(chat_id: str, block: BlockText, d: Detection) -> str:
+    """Deterministic id: sha256 of chat|message|block|start|end|entity, first 24 hex digits."""
+    key = f"{chat_id}|{block.message_id or ''}|{block.block}|{d.start}|{d.end}|{d.entity}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
+
+
+def _error(code: str, detail: str, block: BlockText) -> ClassifyError:
+    return ClassifyError(code=code, detail=detail, message_id=block.message_id, block=block.block)
+
+
+def _check_config(
+    detectors: Sequence[Detector], key: bytes, min_score: float, context: int, max_segment: int
+) -> None:
+    if not detectors:
+        raise ClassifierConfigError(
+            "no detectors configured: a classifier without detectors would call every chat clean"
+        )
+    ids = [d.id for d in detectors]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise ClassifierConfigError(f"duplicate detector ids: {', '.join(duplicates)}")
+    if len(key) < KEY_BYTES:
+        raise ClassifierConfigError(f"the fingerprint key must be at least {KEY_BYTES} bytes")
+    if not 0.0 <= min_score <= 1.0:
+        raise ClassifierConfigError("min_score must be between 0 and 1")
+    if context < 0:
+        raise ClassifierConfigError("context_chars must not be negative")
+    if max_segment < MIN_SEGMENT_CHARS:
+        raise ClassifierConfigError(f"max_segment_chars must be at least {MIN_SEGMENT_CHARS}")
+
+
+def _ruleset(detectors: Sequence[Detector], min_score: float, context: int, max_segment: int) -> str:
+    parts = {
+        "version": RULESET_VERSION,
+        # A detector may expose ``ruleset_key`` when its results depend on more than its id.
+        "detectors": [str(getattr(d, "ruleset_key", d.id)) for d in detectors],
+        "min_score": min_score,
+        "context": context,
+        "max_segment_chars": max_segment,
+    }
+    digest = hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()
+    return f"v{RULESET_VERSION}-{digest[:12]}"
+
+
+def build_classifier(
+    *,
+    spacy_model: str = DEFAULT_SPACY_MODEL,
+    ner: Literal["always", "off"] = "always",
+    hmac_key: bytes,
+    min_score: float = 0.5,
+    context_chars: int = DEFAULT_CONTEXT,
+    max_segment_chars: int = DEFAULT_MAX_SEGMENT_CHARS,
+) -> Classifier:
+    """The default classifier: secrets, payment and pii detectors over the given spaCy pipeline."""
+    if ner not in ("always", "off"):
+        raise ClassifierConfigError("ner must be 'always' or 'off' (setting CHATSIFT_NER)")
+    ner_nlp = load_pipeline(spacy_model, ner=True) if ner == "always" else None
+    detectors = default_detectors(patterns_nlp=blank_pipeline(), ner_nlp=ner_nlp)
+    return Classifier(
+        detectors,
+        hmac_key=hmac_key,
+        min_score=min_score,
+        context_chars=context_chars,
+        max_segment_chars=max_segment_chars,
+    )

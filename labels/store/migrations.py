@@ -1,0 +1,126 @@
+"""The store's tables, as forward-only migrations recorded in ``schema_version``.
+
+A migration is applied once, in its own transaction, and never edited after release: a change is
+a new, higher-numbered migration. A store written by a newer chatsift (a version above the last one
+here) is refused rather than guessed at.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+
+from labels.errors import StoreError
+from labels.timestamps import rfc3339
+
+Migration = tuple[int, tuple[str, ...]]
+
+_V1: tuple[str, ...] = (
+    """CREATE TABLE records (
+        record_id       TEXT PRIMARY KEY,
+        chat_id         TEXT NOT NULL,
+        chat_updated_at TEXT NOT NULL,
+        status          TEXT NOT NULL CHECK (status IN ('ok', 'partial', 'error')),
+        record          TEXT NOT NULL CHECK (json_valid(record))
+    )""",
+    "CREATE INDEX records_chat ON records (chat_id)",
+    """CREATE TABLE findings (
+        record_id   TEXT NOT NULL REFERENCES records (record_id),
+        finding_id  TEXT NOT NULL,
+        chat_id     TEXT NOT NULL,
+        category    TEXT NOT NULL,
+        entity      TEXT NOT NULL,
+        detector    TEXT NOT NULL,
+        score       REAL NOT NULL CHECK (score >= 0 AND score <= 1),
+        message_id  TEXT,
+        role        TEXT,
+        block       INTEGER NOT NULL,
+        segment     TEXT NOT NULL,
+        start       INTEGER NOT NULL,
+        "end"       INTEGER NOT NULL,
+        evidence    TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        PRIMARY KEY (record_id, finding_id)
+    )""",
+    "CREATE INDEX findings_chat ON findings (chat_id)",
+    "CREATE INDEX findings_fingerprint ON findings (fingerprint)",
+    """CREATE TABLE chats (
+        chat_id           TEXT PRIMARY KEY,
+        record_id         TEXT NOT NULL REFERENCES records (record_id),
+        chat_updated_at   TEXT NOT NULL,
+        labels            TEXT NOT NULL CHECK (json_valid(labels)),
+        severity          TEXT NOT NULL,
+        status            TEXT NOT NULL CHECK (status IN ('ok', 'partial', 'error')),
+        deleted           INTEGER NOT NULL CHECK (deleted IN (0, 1)),
+        user_id           TEXT,
+        user_email        TEXT,
+        organization_uuid TEXT,
+        project_id        TEXT,
+        scanned_at        TEXT NOT NULL
+    )""",
+    "CREATE INDEX chats_user ON chats (user_id)",
+    """CREATE TABLE cursors (
+        name       TEXT PRIMARY KEY,
+        value      TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE retry (
+        chat_id         TEXT PRIMARY KEY,
+        chat_updated_at TEXT,
+        error_code      TEXT NOT NULL,
+        attempts        INTEGER NOT NULL CHECK (attempts >= 1),
+        first_failed_at TEXT NOT NULL,
+        last_failed_at  TEXT NOT NULL
+    )""",
+    """CREATE TABLE outbox (
+        seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+        record_id  TEXT NOT NULL UNIQUE REFERENCES records (record_id),
+        created_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE delivery (
+        writer   TEXT PRIMARY KEY,
+        last_seq INTEGER NOT NULL CHECK (last_seq >= 0)
+    )""",
+)
+
+MIGRATIONS: tuple[Migration, ...] = ((1, _V1),)
+LATEST = MIGRATIONS[-1][0]
+
+
+def current_version(conn: sqlite3.Connection) -> int:
+    """The highest applied migration (0 for a new file)."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    (version,) = conn.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
+    return int(version)
+
+
+def migrate(conn: sqlite3.Connection, migrations: tuple[Migration, ...] = MIGRATIONS) -> int:
+    """Apply every migration above the stored version, each in one transaction; return the version."""
+    version = current_version(conn)
+    latest = migrations[-1][0]
+    if version > latest:
+        raise StoreError(
+            f"the store's schema version {version} is newer than this chatsift supports ({latest}); "
+            "upgrade chatsift",
+            code="store_schema_too_new",
+        )
+    for number, statements in migrations:
+        if number <= version:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in statements:
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
+                (number, rfc3339(datetime.now(UTC))),
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        version = number
+    return version

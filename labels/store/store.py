@@ -1,0 +1,270 @@
+"""``LabelStore``: label records, per-chat latest labels, cursors, retries and the feed outbox in SQLite.
+
+Every write is one ``BEGIN IMMEDIATE`` transaction: a page's records, its findings, their outbox
+entries, the retry rows and the cursor that covers them commit together or not at all, so a crash
+at any point and a rerun give the same store. A record id already stored is skipped, never
+duplicated. The store holds no raw chat text: records carry redacted evidence only.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+from pydantic import ValidationError
+
+from classifier.types import CATEGORIES, SEVERITIES
+from labels.errors import StoreCorruptError, StoreError
+from labels.record import FindingRecord, LabelRecord
+from labels.store import writes
+from labels.store.connection import FileLock, connect, ensure_file, guard
+from labels.store.migrations import migrate
+from labels.store.types import CommitResult, RetryItem, StoreSummary
+from labels.timestamps import rfc3339
+
+_STATUSES = ("ok", "partial", "error")
+
+
+def _now() -> str:
+    return rfc3339(datetime.now(UTC))
+
+
+class LabelStore:
+    """The SQLite label store at ``path``; one writing process at a time (``<path>.lock``).
+
+    ``max_bytes`` caps the database size: a commit that would grow past it fails with
+    ``StoreFullError`` and keeps nothing, exactly as on a full disk.
+    """
+
+    def __init__(self, path: Path, *, max_bytes: int | None = None) -> None:
+        self.path = Path(path)
+        ensure_file(self.path)
+        self._lock: FileLock | None = FileLock(self.path.with_name(self.path.name + ".lock"))
+        self._conn: sqlite3.Connection | None = None
+        try:
+            self._conn = connect(self.path, max_bytes=max_bytes)
+            with guard("migrate"):
+                migrate(self._conn)
+        except BaseException:
+            self.close()
+            raise
+
+    def __repr__(self) -> str:
+        return f"LabelStore({str(self.path)!r})"
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the database and release the lock; safe to call twice."""
+        conn, self._conn = self._conn, None
+        try:
+            if conn is not None:
+                with guard("close"):
+                    conn.close()
+        finally:
+            lock, self._lock = self._lock, None
+            if lock is not None:
+                lock.release()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def _db(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StoreError("the label store is closed", code="store_closed")
+        return self._conn
+
+    @contextmanager
+    def _transaction(self, op: str) -> Iterator[sqlite3.Connection]:
+        conn = self._db()
+        with guard(op):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                # SQLite may already have rolled back by itself (SQLITE_FULL, SQLITE_IOERR).
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    # -- writes ----------------------------------------------------------------------------------
+
+    def commit(
+        self,
+        records: Sequence[LabelRecord],
+        *,
+        cursor: tuple[str, str] | None = None,
+        retries: Sequence[RetryItem] = (),
+        resolved: Sequence[str] = (),
+    ) -> CommitResult:
+        """Store new records, their outbox entries, retry changes and the cursor in ONE transaction.
+
+        A record whose id is already stored is skipped. ``resolved`` chat ids lose their retry rows
+        before each of ``retries`` is counted. All or nothing: on any error nothing is kept.
+        """
+        new: list[str] = []
+        skipped: list[str] = []
+        now = _now()
+        with self._transaction("commit") as conn:
+            for record in records:
+                (new if writes.insert_record(conn, record, now) else skipped).append(record.record_id)
+            writes.write_retries(conn, retries, resolved, now)
+            if cursor is not None:
+                writes.set_cursor(conn, cursor[0], cursor[1], now)
+        return CommitResult(new=tuple(new), skipped=tuple(skipped))
+
+    def ack(self, writer: str, seq: int) -> None:
+        """Mark the outbox delivered to ``writer`` up to ``seq``; acks never move backwards."""
+        with self._transaction("ack") as conn:
+            (top,) = conn.execute("SELECT coalesce(max(seq), 0) FROM outbox").fetchone()
+            if seq < 0 or seq > top:
+                raise ValueError(f"ack of seq {seq} outside the outbox (0..{top})")
+            conn.execute(
+                """INSERT INTO delivery (writer, last_seq) VALUES (?, ?)
+                   ON CONFLICT (writer) DO UPDATE SET last_seq = max(delivery.last_seq, excluded.last_seq)""",
+                (writer, seq),
+            )
+
+    # -- reads -----------------------------------------------------------------------------------
+
+    def _one(self, op: str, sql: str, params: tuple[object, ...] = ()) -> tuple[object, ...] | None:
+        with guard(op):
+            row: tuple[object, ...] | None = self._db().execute(sql, params).fetchone()
+        return row
+
+    def _all(self, op: str, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+        with guard(op):
+            rows: list[tuple[object, ...]] = self._db().execute(sql, params).fetchall()
+        return rows
+
+    def get_cursor(self, name: str) -> str | None:
+        """The value of a named cursor, or None if it was never set."""
+        row = self._one("get_cursor", "SELECT value FROM cursors WHERE name = ?", (name,))
+        return None if row is None else str(row[0])
+
+    def has_record(self, record_id: str) -> bool:
+        """True when a record with this id is stored."""
+        return self._one("has_record", "SELECT 1 FROM records WHERE record_id = ?", (record_id,)) is not None
+
+    def get_record(self, record_id: str) -> LabelRecord | None:
+        """The stored record with this id, or None."""
+        row = self._one(
+            "get_record", "SELECT record_id, record FROM records WHERE record_id = ?", (record_id,)
+        )
+        return None if row is None else _load(row)
+
+    def latest_for_chat(self, chat_id: str) -> LabelRecord | None:
+        """The record behind a chat's current labels, or None if the chat was never labelled."""
+        row = self._one(
+            "latest_for_chat",
+            "SELECT r.record_id, r.record FROM chats c JOIN records r USING (record_id) WHERE c.chat_id = ?",
+            (chat_id,),
+        )
+        return None if row is None else _load(row)
+
+    def findings_for_chat(self, chat_id: str) -> list[FindingRecord]:
+        """The findings of a chat's latest record, in the record's order."""
+        record = self.latest_for_chat(chat_id)
+        return [] if record is None else list(record.findings)
+
+    def chats_for_user(self, user_id: str) -> list[LabelRecord]:
+        """The latest record of every chat of one user, most recently updated first."""
+        rows = self._all(
+            "chats_for_user",
+            """SELECT r.record_id, r.record FROM chats c JOIN records r USING (record_id)
+               WHERE c.user_id = ? ORDER BY c.chat_updated_at DESC, c.chat_id""",
+            (user_id,),
+        )
+        return [_load(row) for row in rows]
+
+    def pending_retries(self) -> list[RetryItem]:
+        """Chats that failed and have not succeeded since, oldest failure first."""
+        rows = self._all(
+            "pending_retries",
+            """SELECT chat_id, error_code, chat_updated_at, attempts, first_failed_at, last_failed_at
+               FROM retry ORDER BY first_failed_at, chat_id""",
+        )
+        return [
+            RetryItem(
+                chat_id=str(r[0]),
+                error_code=str(r[1]),
+                chat_updated_at=None if r[2] is None else str(r[2]),
+                attempts=int(r[3]),  # type: ignore[call-overload]
+                first_failed_at=str(r[4]),
+                last_failed_at=str(r[5]),
+            )
+            for r in rows
+        ]
+
+    def iter_outbox(self, writer: str, limit: int) -> list[tuple[int, LabelRecord]]:
+        """Up to ``limit`` records not yet acked by ``writer``, in outbox order, with their seq."""
+        rows = self._all(
+            "iter_outbox",
+            """SELECT o.seq, r.record_id, r.record FROM outbox o JOIN records r USING (record_id)
+               WHERE o.seq > coalesce((SELECT last_seq FROM delivery WHERE writer = ?), 0)
+               ORDER BY o.seq LIMIT ?""",
+            (writer, limit),
+        )
+        return [(int(row[0]), _load(row[1:])) for row in rows]  # type: ignore[call-overload]
+
+    def undelivered(self, writer: str) -> int:
+        """How many outbox records ``writer`` has not acked yet."""
+        row = self._one(
+            "undelivered",
+            """SELECT count(*) FROM outbox
+               WHERE seq > coalesce((SELECT last_seq FROM delivery WHERE writer = ?), 0)""",
+            (writer,),
+        )
+        return int(row[0]) if row else 0  # type: ignore[call-overload]
+
+    def counts(self) -> StoreSummary:
+        """How many chats, records, findings and retries the store holds, and the chats' labels."""
+        conn = self._db()
+        with guard("counts"):
+            one = {
+                name: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 - fixed names
+                for name, table in (
+                    ("chats", "chats"),
+                    ("records", "records"),
+                    ("findings", "findings"),
+                    ("retries", "retry"),
+                )
+            }
+            (deleted,) = conn.execute("SELECT count(*) FROM chats WHERE deleted = 1").fetchone()
+            categories = dict(
+                conn.execute(
+                    "SELECT j.value, count(*) FROM chats, json_each(chats.labels) j GROUP BY j.value"
+                )
+            )
+            severities = dict(conn.execute("SELECT severity, count(*) FROM chats GROUP BY severity"))
+            statuses = dict(conn.execute("SELECT status, count(*) FROM chats GROUP BY status"))
+        return StoreSummary(
+            **one,
+            deleted=deleted,
+            categories={c: categories.get(c, 0) for c in CATEGORIES},
+            severities={s: severities.get(s, 0) for s in SEVERITIES},
+            statuses={s: statuses.get(s, 0) for s in _STATUSES},
+        )
+
+
+def _load(row: Sequence[object]) -> LabelRecord:
+    """A stored record back as a model; a row that does not validate means the store is damaged."""
+    record_id, text = row[0], row[1]
+    try:
+        return LabelRecord.model_validate_json(str(text))
+    except ValidationError as exc:
+        # The record id is ours (lr_ + hex); the validation error hides its input.
+        raise StoreCorruptError(
+            f"stored record {record_id} does not validate ({exc.error_count()} errors)", code="record_invalid"
+        ) from exc
