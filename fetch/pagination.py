@@ -18,7 +18,13 @@ class _Paginator:
 
     param_name = ""
 
-    def __init__(self, max_pages: int, start: str | None, path_template: str | None) -> None:
+    def __init__(
+        self,
+        max_pages: int = DEFAULT_MAX_PAGES,
+        *,
+        start: str | None = None,
+        path_template: str | None = None,
+    ) -> None:
         if max_pages < 1:
             raise FetchConfigError("max_pages must be at least 1", code="bad_max_pages")
         self.max_pages = max_pages
@@ -68,15 +74,6 @@ class CursorPaginator(_Paginator):
 
     param_name = "after_id"
 
-    def __init__(
-        self,
-        max_pages: int = DEFAULT_MAX_PAGES,
-        *,
-        start: str | None = None,
-        path_template: str | None = None,
-    ) -> None:
-        super().__init__(max_pages, start, path_template)
-
     @property
     def cursor(self) -> str | None:
         """The last ``last_id`` seen (or the start cursor): the value to persist."""
@@ -91,15 +88,6 @@ class PageTokenPaginator(_Paginator):
     """``page``/``next_page`` pagination (directory endpoints)."""
 
     param_name = "page"
-
-    def __init__(
-        self,
-        max_pages: int = DEFAULT_MAX_PAGES,
-        *,
-        start: str | None = None,
-        path_template: str | None = None,
-    ) -> None:
-        super().__init__(max_pages, start, path_template)
 
     @property
     def token(self) -> str | None:

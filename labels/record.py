@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Annotated, Any, Literal, Self, TypedDict
+from typing import Annotated, Any, Literal, Self, TypedDict, Unpack
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -175,32 +175,11 @@ class LabelRecord(_Model):
 
     @classmethod
     def from_result(
-        cls,
-        result: ChatResult,
-        *,
-        href: str | None,
-        user_id: str | None,
-        user_email: str | None,
-        organization_uuid: str | None,
-        project_id: str | None,
-        model: str | None,
-        chat_created_at: datetime,
-        chat_updated_at: datetime,
-        deleted: bool,
-        ruleset: str,
-        scanned_at: datetime,
+        cls, result: ChatResult, *, ruleset: str, scanned_at: datetime, **meta: Unpack[ChatMeta]
     ) -> LabelRecord:
         """The record of a classifier result and the chat's metadata."""
         return cls._build(
             chat_id=result.chat_id,
-            href=href,
-            user=UserRef(id=user_id, email_address=user_email) if user_id is not None else None,
-            organization_uuid=organization_uuid,
-            project_id=project_id,
-            model=model,
-            chat_created_at=rfc3339(chat_created_at),
-            chat_updated_at=rfc3339(chat_updated_at),
-            deleted=deleted,
             labels=list(result.labels),
             severity=result.severity,
             scores=dict(result.scores),
@@ -210,6 +189,7 @@ class LabelRecord(_Model):
             errors=[RecordError.from_classify_error(e) for e in result.errors],
             ruleset=ruleset,
             scanned_at=rfc3339(scanned_at),
+            **_meta_fields(meta),
         )
 
     @classmethod
@@ -217,33 +197,17 @@ class LabelRecord(_Model):
         cls,
         chat_id: str,
         *,
-        href: str | None,
-        user_id: str | None,
-        user_email: str | None,
-        organization_uuid: str | None,
-        project_id: str | None,
-        model: str | None,
-        chat_created_at: datetime,
-        chat_updated_at: datetime,
-        deleted: bool,
         errors: Sequence[RecordError],
         ruleset: str,
         scanned_at: datetime,
         status: Literal["error", "partial"] = "error",
+        **meta: Unpack[ChatMeta],
     ) -> LabelRecord:
         """The record of a chat that could not be fetched or classified: no labels, no findings."""
         if not errors:
             raise ValueError("an error record needs at least one error")
         return cls._build(
             chat_id=chat_id,
-            href=href,
-            user=UserRef(id=user_id, email_address=user_email) if user_id is not None else None,
-            organization_uuid=organization_uuid,
-            project_id=project_id,
-            model=model,
-            chat_created_at=rfc3339(chat_created_at),
-            chat_updated_at=rfc3339(chat_updated_at),
-            deleted=deleted,
             labels=[],
             severity="none",
             scores={},
@@ -253,6 +217,7 @@ class LabelRecord(_Model):
             errors=list(errors),
             ruleset=ruleset,
             scanned_at=rfc3339(scanned_at),
+            **_meta_fields(meta),
         )
 
     @classmethod
@@ -263,3 +228,20 @@ class LabelRecord(_Model):
             fields["chat_id"], fields["chat_updated_at"], fields["ruleset"], fields["status"], codes
         )
         return cls.model_validate(fields)
+
+
+def _meta_fields(meta: ChatMeta) -> dict[str, Any]:
+    """The record fields that come from the chat's metadata."""
+    user = (
+        UserRef(id=meta["user_id"], email_address=meta["user_email"]) if meta["user_id"] is not None else None
+    )
+    return {
+        "href": meta["href"],
+        "user": user,
+        "organization_uuid": meta["organization_uuid"],
+        "project_id": meta["project_id"],
+        "model": meta["model"],
+        "chat_created_at": rfc3339(meta["chat_created_at"]),
+        "chat_updated_at": rfc3339(meta["chat_updated_at"]),
+        "deleted": meta["deleted"],
+    }
