@@ -8,7 +8,7 @@ STAMP := $(VENV)/.chatsift-installed
 SIM_KEY := sk-ant-api01-chatsift-simulator
 PYTEST_ARGS ?=
 
-.PHONY: setup run test test-fast check fmt bench eval models clean distclean
+.PHONY: setup run test test-fast check fmt bench clean distclean
 
 setup: $(STAMP)
 
@@ -37,6 +37,10 @@ test: setup
 # The fast suite: everything but the tests that load the spaCy pipeline.
 test-fast: setup
 	$(BIN)/python -m pytest -q -m "not spacy" $(PYTEST_ARGS)
+
+# Benchmarks (never timed tests): classifier throughput against presidio's defaults, as ratios.
+bench: setup
+	$(BIN)/python -m bench.classify_throughput
 
 check: setup
 	$(BIN)/ruff check .

@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, NoReturn, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 
@@ -22,14 +22,14 @@ from chatsift import __version__
 from chatsift.errors import ExitCode, exit_code_for
 from chatsift.settings import Settings, load_settings
 
-app = typer.Typer(
-    name="chatsift",
-    help="Sensitive-content labels for Claude Compliance API chats: labels and redacted evidence only.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_show_locals=False,
-    pretty_exceptions_enable=False,
-)
+_APP_INFO: dict[str, Any] = {
+    "name": "chatsift",
+    "help": "Sensitive-content labels for Claude Compliance API chats: labels and redacted evidence only.",
+    "no_args_is_help": True,
+    "add_completion": False,
+}
+# Tracebacks must never print local variables (they hold chat text): no locals, no pretty printer.
+app = typer.Typer(pretty_exceptions_show_locals=False, pretty_exceptions_enable=False, **_APP_INFO)
 
 T = TypeVar("T")
 

@@ -21,7 +21,7 @@ from chatsift.settings import NIGHTLY_CURSOR
 from fetch import iter_changed_chat_pages, iter_user_chat_pages, resolve_user
 from fetch.errors import RetriableFetchError
 from fetch.models import ChatListPage
-from labels import LabelRecord, deliver
+from labels import LabelRecord, StoreError, deliver
 
 log = logging.getLogger("chatsift.pipeline")
 
@@ -78,6 +78,12 @@ def _finish(rt: Runtime, report: RunReport, started: float) -> None:
     report.api_requests = rt.client.stats.requests
     report.api_retries = rt.client.stats.retries
     report.elapsed_s = time.monotonic() - started
+    try:
+        totals = rt.store.counts()
+    except StoreError:
+        return  # runs in a finally: never mask the error that ended the run
+    report.store_chats, report.store_retries = totals.chats, totals.retries
+    report.store_categories = dict(totals.categories)
 
 
 def _retry_failed(rt: Runtime, report: RunReport, progress: Progress) -> None:

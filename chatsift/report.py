@@ -34,6 +34,9 @@ class RunReport:
     category_findings: Counter[str] = field(default_factory=Counter)
     severities: Counter[str] = field(default_factory=Counter)
     failures: Counter[str] = field(default_factory=Counter)
+    store_chats: int = 0  # chats the store holds labels for, after this run
+    store_categories: dict[str, int] = field(default_factory=dict)
+    store_retries: int = 0
     api_requests: int = 0
     api_retries: int = 0
     elapsed_s: float = 0.0
@@ -94,6 +97,11 @@ class RunReport:
             f"  records: {self.records_written} new, {self.records_skipped} already stored, "
             f"{self.records_delivered} delivered to the feed"
         )
+        if self.store_chats:
+            held = ", ".join(f"{c} {self.store_categories.get(c, 0)}" for c in CATEGORIES)
+            lines.append(
+                f"  store: {self.store_chats} chats labelled in all ({held}); {self.store_retries} to retry"
+            )
         if self.api_requests:
             lines.append(
                 f"  api: {self.api_requests} requests, {self.api_retries} retries, {self.pages} pages"
