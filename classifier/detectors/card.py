@@ -95,15 +95,26 @@ class CardDetector(RegexDetector):
     def candidates(self, value: str) -> Iterator[tuple[int, int]]:
         """The whole match, then runs of its space-separated groups, longest first.
 
-        ``4111 1111 1111 1111 12/26`` matches as 18 digits; the card is its first four groups.
+        ``4111 1111 1111 1111 12/26`` matches as 18 digits; the card is its first four groups. A run
+        may start after the first group only where the grouping changes (the group before it has
+        another length): in ``3717 5727 5739 6138`` the run ``5727 5739 6138`` is the tail of a
+        longer number, and one such tail in ten passes Luhn by chance. Dropping trailing groups
+        stays allowed: a card is often followed by an expiry year (``… 1111 2028``).
         """
         yield 0, len(value)
         if "-" in value:
             return  # dash-joined digits are one token: never split them
-        bounds = [0, *(m.start() for m in re.finditer(" ", value)), len(value)]
-        starts = [0] + [b + 1 for b in bounds[1:-1]]
-        ends = bounds[1:]
-        spans = [(s, e) for s in starts for e in ends if e - s < len(value) and s < e]
+        groups = value.split(" ")
+        offsets = [0]
+        for group in groups[:-1]:
+            offsets.append(offsets[-1] + len(group) + 1)
+        spans = []
+        for i in range(len(groups)):
+            if i and len(groups[i - 1]) == len(groups[i]):
+                continue
+            for j in range(i + 1, len(groups) + 1):
+                if (i, j) != (0, len(groups)):
+                    spans.append((offsets[i], offsets[j - 1] + len(groups[j - 1])))
         yield from sorted(spans, key=lambda span: (span[0] - span[1], span[0]))
 
     def validate(self, value: str) -> bool:

@@ -39,6 +39,8 @@ POSITIVES = [
 NEGATIVES = [
     ("luhn fails", "Charge the card 4539 1488 0343 6468 for the renewal."),
     ("order number", "Order number 1234 5678 9012 3456 shipped."),
+    # Luhn fails on the whole; the tail "5727 5739 6138" alone would pass as a 12-digit Maestro.
+    ("tail of a longer grouped number", "customer read me 3717 5727 5739 6138 over the phone"),
     ("visa 17 digits", luhn_complete("4111111111111111")),
     ("mastercard 2-series above 2720", luhn_complete("272100000000000")),
     ("mastercard 15 digits", luhn_complete("54252334301099")),
