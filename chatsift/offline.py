@@ -156,7 +156,7 @@ def classify_inputs(
     problem: Callable[[str], None] = lambda _: None,
 ) -> RunReport:
     """Label every chat in ``sources`` into ``out``; optionally commit them to the store too."""
-    report = RunReport(command="classify")
+    report = RunReport(command="classify", output="<stdout>" if out == "-" else out)
     started = time.monotonic()
     batch: list[LabelRecord] = []
     with open_output(out) as stream:
@@ -173,6 +173,7 @@ def classify_inputs(
                 record = classify_chat(classifier, chat)
                 stream.write(record.model_dump_json(by_alias=True) + "\n")
                 stream.flush()
+                report.records_output += 1
                 report.add_record(record)
                 if store is not None:
                     batch.append(record)

@@ -26,6 +26,8 @@ class RunReport:
     records_written: int = 0
     records_skipped: int = 0
     records_delivered: int = 0
+    output: str | None = None  # classify: where the records were written
+    records_output: int = 0
     pages: int = 0
     retried_chats: int = 0
     cursor_moved: bool = False
@@ -93,10 +95,13 @@ class RunReport:
             )
         lines.append("")
         lines.append("  severity: " + ", ".join(f"{s} {self.severities[s]}" for s in SEVERITIES))
-        lines.append(
-            f"  records: {self.records_written} new, {self.records_skipped} already stored, "
-            f"{self.records_delivered} delivered to the feed"
-        )
+        if self.output is not None:
+            lines.append(f"  records: {self.records_output} written to {self.output}")
+        if self.output is None or self.records_written or self.records_skipped:
+            lines.append(
+                f"  store: {self.records_written} new records, {self.records_skipped} already stored, "
+                f"{self.records_delivered} delivered to the feed"
+            )
         if self.store_chats:
             held = ", ".join(f"{c} {self.store_categories.get(c, 0)}" for c in CATEGORIES)
             lines.append(
