@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -26,9 +25,9 @@ from chatsift.labeling import classify_chat
 from chatsift.report import RunReport
 from classifier import Classifier
 from fetch.models import Chat
+from fetch.parsing import summarize_validation
 from labels import JsonlFeedWriter, LabelRecord, LabelStore, deliver
 
-_SAFE_LOC = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]{0,63}$")
 STORE_BATCH = 100
 
 
@@ -118,18 +117,7 @@ def parse_chat(item: InputItem) -> Chat:
     try:
         return Chat.model_validate(item.obj)
     except ValidationError as exc:
-        raise InputError(f"{item.where}: not a chat object: {_validation_summary(exc)}") from None
-
-
-def _validation_summary(exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors(include_input=False, include_url=False, include_context=False)[:5]:
-        loc = ".".join(
-            p if isinstance(p, str) and _SAFE_LOC.match(p) else str(p) if isinstance(p, int) else "?"
-            for p in err["loc"]
-        )
-        parts.append(f"{loc or '(root)'} {err['type']}")
-    return "; ".join(parts)
+        raise InputError(f"{item.where}: not a chat object: {summarize_validation(exc)}") from None
 
 
 @contextmanager

@@ -71,8 +71,9 @@ def test_lock_holds_across_processes(db_path: Path) -> None:
         "    raise SystemExit(7)\n"
     )
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
-    with LabelStore(db_path):
-        proc = subprocess.run(
+
+    def open_from_another_process() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
             [sys.executable, "-c", code, str(db_path)],
             env=env,
             capture_output=True,
@@ -80,16 +81,12 @@ def test_lock_holds_across_processes(db_path: Path) -> None:
             timeout=60,
             check=False,
         )
+
+    with LabelStore(db_path):
+        proc = open_from_another_process()
     assert proc.returncode == 7, proc.stderr[-2000:]
     assert proc.stdout.strip() == "store_locked"
-    proc = subprocess.run(
-        [sys.executable, "-c", code, str(db_path)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    proc = open_from_another_process()
     assert proc.returncode == 0, proc.stderr[-2000:]
 
 
