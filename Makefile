@@ -29,7 +29,8 @@ run: setup
 	trap 'kill $$sim 2>/dev/null; rm -f "$$ready"' EXIT; \
 	for _ in $$(seq 1 100); do [ -s "$$ready" ] && break; sleep 0.1; done; \
 	[ -s "$$ready" ] || { echo "the simulator did not start" >&2; exit 1; }; \
-	CHATSIFT_API_URL=$$(cat "$$ready") CHATSIFT_API_KEY=$(SIM_KEY) $(BIN)/chatsift scan
+	CHATSIFT_API_URL=$$(cat "$$ready") CHATSIFT_API_KEY=$(SIM_KEY) CHATSIFT_FIRST_RUN_SINCE=2026-01-01T00:00:00Z \
+	  $(BIN)/chatsift scan
 
 test: setup
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
@@ -41,6 +42,8 @@ test-fast: setup
 # Benchmarks (never timed tests): classifier throughput against presidio's defaults, as ratios.
 bench: setup
 	$(BIN)/python -m bench.classify_throughput
+	$(BIN)/python -m bench.fetch_budget
+	$(BIN)/python -m bench.scan_memory
 
 check: setup
 	$(BIN)/ruff check .

@@ -10,13 +10,13 @@ ratios, not absolute numbers.
 from __future__ import annotations
 
 import argparse
-import json
 import multiprocessing as mp
 import resource
 import time
 from pathlib import Path
 from typing import Any
 
+from bench.common import RESULTS_DIR, write_result
 from chatsift.convert import chat_text
 from classifier.types import ChatText
 
@@ -44,7 +44,7 @@ def _baseline() -> Any:
     from presidio_analyzer.nlp_engine import SpacyNlpEngine
 
     engine = SpacyNlpEngine(models=[{"lang_code": "en", "model_name": MODEL}])
-    engine.nlp = {"en": spacy.load(MODEL)}  # never engine.load(): that path can download
+    engine.nlp = {"en": spacy.load(MODEL)}  # type: ignore[assignment]  # never engine.load(): it can download
     analyzer = AnalyzerEngine(nlp_engine=engine, supported_languages=["en"])
 
     def run(chat: ChatText) -> int:
@@ -117,13 +117,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--chats", type=int, default=150)
-    parser.add_argument("--out", type=Path, default=Path("bench/results/classify_throughput.json"))
+    parser.add_argument("--out", type=Path, default=RESULTS_DIR / "classify_throughput.json")
     args = parser.parse_args()
     results = run_modes(args.seed, args.chats)
     print(render(results))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    print(f"\nwritten to {args.out}")
+    print(f"\nwritten to {write_result(args.out, results)}")
 
 
 if __name__ == "__main__":

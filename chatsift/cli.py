@@ -109,6 +109,7 @@ def simulate(
         "sk-ant-api01-chatsift-simulator"
     ),
     rate_limit: Annotated[int, typer.Option(help="Requests per minute (0: unlimited).", min=0)] = 600,
+    latency_ms: Annotated[float, typer.Option(help="Added to every response, in milliseconds.", min=0)] = 0,
     ready_file: Annotated[
         Path | None, typer.Option(help="Write the base URL to this file once listening (for scripts).")
     ] = None,
@@ -119,7 +120,12 @@ def simulate(
     def serve() -> None:
         org = generate_org(seed, users=users, chats=chats)
         server = SimulatorServer(
-            org, host=host, port=port, api_key=api_key, rate_limit_per_minute=rate_limit or None
+            org,
+            host=host,
+            port=port,
+            api_key=api_key,
+            rate_limit_per_minute=rate_limit or None,
+            latency_s=latency_ms / 1000,
         )
         server.start()
         if ready_file is not None:
@@ -149,7 +155,8 @@ def scan(
     since: Annotated[
         datetime | None,
         typer.Option(
-            help="Start from chats updated at or after this RFC 3339 time (first run, backfill).",
+            help="Backfill: label chats updated at or after this RFC 3339 time, in time windows "
+            "(resumable; never moves the nightly cursor).",
             formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%d"],
         ),
     ] = None,

@@ -21,6 +21,7 @@ class RunReport:
     chats_labelled: int = 0
     chats_failed: int = 0
     chats_deleted: int = 0
+    chats_gone: int = 0  # listed, then 404 (hard-deleted): recorded as deleted, not retried
     messages_scanned: int = 0
     findings: int = 0
     records_written: int = 0
@@ -30,6 +31,14 @@ class RunReport:
     records_output: int = 0
     pages: int = 0
     retried_chats: int = 0
+    windows: int = 0  # time windows walked (first run, backfill)
+    chats_incremental: int = 0  # chats read from their message cursor, not from the first message
+    messages_classified: int = 0  # messages actually read this run (messages_scanned counts whole chats)
+    attachments_scanned: int = 0
+    attachments_skipped: Counter[str] = field(default_factory=Counter)
+    evidence_purged: int = 0
+    activities_new: int = 0
+    activities_skipped: str | None = None  # why the activity feed was not read, if it was not
     cursor_moved: bool = False
     aborted: str | None = None
     category_chats: Counter[str] = field(default_factory=Counter)
@@ -41,10 +50,23 @@ class RunReport:
     store_retries: int = 0
     api_requests: int = 0
     api_retries: int = 0
+    api_429s: int = 0
+    throttled_s: float = 0.0
     elapsed_s: float = 0.0
+
+    def count_attachment(self, scanned: bool, reason: str | None) -> None:
+        """Count one attachment read (or not, and why)."""
+        if scanned:
+            self.attachments_scanned += 1
+        else:
+            self.attachments_skipped[reason or "unknown"] += 1
 
     def add_record(self, record: LabelRecord) -> None:
         """Count one record produced by this run."""
+        if record.status == "error" and record.deleted:
+            # Hard-deleted between list and read (404): recorded as deleted, nothing left to retry.
+            self.chats_gone += 1
+            return
         if record.status == "error":
             self.chats_failed += 1
             for err in record.errors:
@@ -73,6 +95,7 @@ class RunReport:
         }
         out["severities"] = {s: self.severities[s] for s in SEVERITIES}
         out["failures"] = dict(self.failures)
+        out["attachments_skipped"] = dict(self.attachments_skipped)
         out["complete"] = self.complete
         return out
 
@@ -107,9 +130,27 @@ class RunReport:
             lines.append(
                 f"  store: {self.store_chats} chats labelled in all ({held}); {self.store_retries} to retry"
             )
+        if self.chats_incremental or self.messages_classified:
+            lines.append(
+                f"  read: {self.messages_classified} messages, {self.chats_incremental} chats from their "
+                f"message cursor, {self.windows} time windows"
+            )
+        if self.attachments_scanned or self.attachments_skipped:
+            skipped = ", ".join(f"{k} {v}" for k, v in sorted(self.attachments_skipped.items())) or "none"
+            lines.append(f"  attachments: {self.attachments_scanned} scanned; not scanned: {skipped}")
+        if self.chats_gone:
+            lines.append(f"  gone: {self.chats_gone} chats were deleted before they could be read (recorded)")
+        if self.evidence_purged:
+            lines.append(f"  deleted chats: evidence of {self.evidence_purged} findings purged")
+        if self.activities_new or self.activities_skipped:
+            lines.append(
+                f"  activities: {self.activities_new} new"
+                + (f" (not read: {self.activities_skipped})" if self.activities_skipped else "")
+            )
         if self.api_requests:
             lines.append(
-                f"  api: {self.api_requests} requests, {self.api_retries} retries, {self.pages} pages"
+                f"  api: {self.api_requests} requests, {self.api_retries} retries, {self.api_429s} answered "
+                f"429, {self.throttled_s:.1f}s paced by the rate budget, {self.pages} pages"
             )
         if self.failures:
             lines.append(

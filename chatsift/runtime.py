@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
+from chatsift import crashpoints
 from chatsift.settings import Settings
 from classifier import Classifier, build_classifier, load_or_create_key
 from fetch import ComplianceClient
 from fetch.client import RetryEvent
-from labels import JsonlFeedWriter, LabelStore
+from fetch.ratelimit import RequestBudget
+from labels import FeedWriter, JsonlFeedWriter, LabelRecord, LabelStore
 
 log = logging.getLogger("chatsift")
 
@@ -27,7 +30,8 @@ def build_app_classifier(settings: Settings) -> Classifier:
 
 
 def build_client(settings: Settings) -> ComplianceClient:
-    """An API client for the configured endpoint and key."""
+    """An API client for the configured endpoint and key, pacing itself to the rate budget."""
+    per_minute = settings.rate_limit_per_minute
     return ComplianceClient(
         settings.api_url,
         settings.require_api_key(),
@@ -35,6 +39,8 @@ def build_client(settings: Settings) -> ComplianceClient:
         max_retries=settings.max_retries,
         anthropic_version=settings.anthropic_version,
         on_retry=_log_retry,
+        budget=RequestBudget(per_minute) if per_minute else None,
+        max_connections=settings.fetch_concurrency + 2,
     )
 
 
@@ -48,6 +54,18 @@ def _log_retry(event: RetryEvent) -> None:
     )
 
 
+class _TracedFeed:
+    """The feed writer, with the crash point between a durable write and its outbox ack."""
+
+    def __init__(self, inner: JsonlFeedWriter) -> None:
+        self.inner = inner
+        self.name = inner.name
+
+    def write(self, records: Sequence[LabelRecord]) -> None:
+        self.inner.write(records)
+        crashpoints.reached("feed_written")
+
+
 @dataclass
 class Runtime:
     """Everything an online command works with."""
@@ -56,7 +74,9 @@ class Runtime:
     client: ComplianceClient
     store: LabelStore
     classifier: Classifier
-    feed: JsonlFeedWriter
+    feed: FeedWriter
+    pool: ThreadPoolExecutor
+    hmac_key: bytes
 
     @property
     def ruleset(self) -> str:
@@ -69,9 +89,17 @@ def open_runtime(settings: Settings, *, classifier: Classifier | None = None) ->
     """Open client, store and feed (and the classifier unless given); close them all on exit."""
     with ExitStack() as stack:
         client = stack.enter_context(build_client(settings))
-        store = stack.enter_context(LabelStore(settings.db_path))
-        feed = JsonlFeedWriter(settings.feed_dir)
-        yield Runtime(settings, client, store, classifier or build_app_classifier(settings), feed)
+        store = stack.enter_context(LabelStore(settings.db_path, before_commit=_commit_point))
+        feed = _TracedFeed(JsonlFeedWriter(settings.feed_dir))
+        pool = ThreadPoolExecutor(settings.fetch_concurrency, thread_name_prefix="chatsift-fetch")
+        stack.callback(pool.shutdown, wait=True, cancel_futures=True)
+        classifier = classifier or build_app_classifier(settings)
+        key = load_or_create_key(settings.key_path)
+        yield Runtime(settings, client, store, classifier, feed, pool, key)
+
+
+def _commit_point() -> None:
+    crashpoints.reached("commit")
 
 
 @contextmanager

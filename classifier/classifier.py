@@ -167,6 +167,7 @@ class Classifier:
             evidence=evidence,
             # The decoded view: the same secret matches whether it came JSON-escaped or not.
             fingerprint=fingerprint(self._key, d.entity, view[d.start : d.end]),
+            attachment=block.attachment,
         )
 
 
@@ -199,8 +200,10 @@ class _MaskIndex:
 
 
 def finding_id(chat_id: str, block: BlockText, d: Detection) -> str:
-    """Deterministic id: sha256 of chat|message|block|start|end|entity, first 24 hex digits."""
+    """Deterministic id: sha256 of chat|message|block|start|end|entity(|attachment), first 24 hex digits."""
     key = f"{chat_id}|{block.message_id or ''}|{block.block}|{d.start}|{d.end}|{d.entity}"
+    if block.attachment is not None:  # an attachment's offsets must not collide with a content block's
+        key += f"|{block.attachment}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
 
 

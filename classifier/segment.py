@@ -1,7 +1,8 @@
 """Split a block's text into segments that detectors read: prose, code, tool input, tool result, name.
 
-Text blocks are split into ``code`` (fenced ``` / ~~~ blocks, fence lines included, and runs of
-lines indented by four spaces or a tab that follow a blank line) and ``prose`` (the rest). Every
+Text blocks (and attachment contents) are split into ``code`` (fenced ``` / ~~~ blocks, fence
+lines included, and runs of lines indented by four spaces or a tab that follow a blank line) and
+``prose`` (the rest). Every
 other block kind is one segment of its own kind. Whitespace-only pieces are dropped.
 
 Every segment is then cut into chunks of at most ``max_chars`` characters, at the last newline
@@ -44,7 +45,7 @@ def segment_block(block: BlockText, *, max_chars: int = DEFAULT_MAX_SEGMENT_CHAR
     if max_chars < MIN_SEGMENT_CHARS:
         raise ValueError(f"max_chars must be at least {MIN_SEGMENT_CHARS}")
     source = block
-    if block.kind == "text":
+    if block.kind in ("text", "attachment"):
         spans = text_spans(block.text)
     else:
         spans = [(_KIND_OF_BLOCK[block.kind], 0, len(block.text))]

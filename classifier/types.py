@@ -16,8 +16,8 @@ CATEGORIES: tuple[Category, ...] = ("pii", "payment", "secrets", "financial", "r
 Severity = Literal["none", "low", "medium", "high", "critical"]
 SEVERITIES: tuple[Severity, ...] = ("none", "low", "medium", "high", "critical")
 
-# Where a block's text came from (the API block type, or the chat's name).
-BlockKind = Literal["text", "tool_use", "tool_result", "name"]
+# Where a block's text came from (the API block type, the chat's name, or an attachment's content).
+BlockKind = Literal["text", "tool_use", "tool_result", "name", "attachment"]
 # What kind of text a segment is; detectors declare which kinds they run on.
 SegmentKind = Literal["prose", "code", "tool_input", "tool_result", "name"]
 SEGMENT_KINDS: tuple[SegmentKind, ...] = ("prose", "code", "tool_input", "tool_result", "name")
@@ -27,13 +27,18 @@ Status = Literal["ok", "partial", "error"]
 
 @dataclass(frozen=True, slots=True)
 class BlockText:
-    """The scannable text of one content block (or of the chat name, with ``message_id=None``)."""
+    """The scannable text of one content block (or of the chat name, with ``message_id=None``).
+
+    For an attachment's content (``kind="attachment"``), ``attachment`` is its id (a file id, or an
+    artifact's version id) and ``block`` its index among the message's attachments.
+    """
 
     message_id: str | None
     role: str | None
     block: int
     kind: BlockKind
     text: str = field(repr=False)
+    attachment: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +110,7 @@ class Finding:
     end: int
     evidence: str
     fingerprint: str
+    attachment: str | None = None  # the attachment id when the finding is in an attachment's content
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@
     │   ├── PermissionDeniedError       403 (missing scope)
     │   ├── NotFoundError               404
     │   ├── BadRequestError             400
+    │   │   └── MessageCursorRejectedError  400 on a messages request carrying after_id: refetch in full
     │   ├── ConflictError               409
     │   ├── NoRetryServerError          5xx the server marked ``x-should-retry: false`` (or 501, ...)
     │   ├── UnexpectedStatusError       any other status (3xx, 405, 413, ...)
@@ -21,7 +22,11 @@
         ├── MalformedResponseError      body is not JSON, or does not validate
         ├── ChatGoneError               the chat 404s during a scan (hard-deleted)
         ├── PaginationLoopError         the API repeated a cursor or page token
-        └── PageCapError                more pages than the configured cap
+        ├── PageCapError                more pages than the configured cap
+        └── AttachmentError             one attachment cannot be read: record it on the chat, go on
+            ├── AttachmentTooLargeError more than ``max_bytes`` arrived (carries the cap only)
+            ├── AttachmentCorruptError  Content-MD5 mismatch, or artifact framing we cannot read
+            └── AttachmentGoneError     404: the file or artifact version was deleted or expired
 
 Privacy: a message is built only from the attributes below (status, the API's error type, the
 path *template*, the request id, a stable code) plus a detail our own code wrote (counts, JSON
@@ -261,3 +266,49 @@ class PageCapError(ChatSkipError):
     """More pages than the configured cap; stops a runaway listing."""
 
     default_code = "page_cap"
+
+
+class MessageCursorRejectedError(BadRequestError):
+    """400 on a messages request that carried ``after_id``: drop the stored cursor and fetch in full."""
+
+    default_code = "message_cursor_rejected"
+
+
+class AttachmentError(ChatSkipError):
+    """One attachment cannot be read; the chat's other content is still good."""
+
+    default_code = "attachment_unreadable"
+
+
+class AttachmentTooLargeError(AttachmentError):
+    """The body passed ``max_bytes``; reading stopped there (the full size is not known)."""
+
+    default_code = "attachment_too_large"
+
+    def __init__(
+        self,
+        max_bytes: int,
+        *,
+        path_template: str | None = None,
+        request_id: str | None = None,
+        status: int | None = None,
+    ) -> None:
+        self.max_bytes = max_bytes
+        super().__init__(
+            f"more than {max_bytes} bytes (the cap)",
+            path_template=path_template,
+            request_id=request_id,
+            status=status,
+        )
+
+
+class AttachmentCorruptError(AttachmentError):
+    """The body fails its Content-MD5, or an artifact's framing cannot be read."""
+
+    default_code = "content_md5_mismatch"
+
+
+class AttachmentGoneError(AttachmentError):
+    """404 on a download: the file or artifact version no longer exists."""
+
+    default_code = "attachment_gone"

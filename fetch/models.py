@@ -160,7 +160,7 @@ class Chat(ChatSummary):
 
 
 class CursorPage(ApiModel):
-    """Cursor-paginated list envelope (chats, activities)."""
+    """Cursor-paginated list envelope (chats, chat messages, activities)."""
 
     has_more: bool = False
     first_id: str | None = None
@@ -175,6 +175,24 @@ class ChatListPage(CursorPage):
 
 class MessagesPage(Chat, CursorPage):
     """One page of ``GET /v1/compliance/apps/chats/{id}/messages``: chat metadata plus messages."""
+
+
+class Activity(ApiModel):
+    """One Activity Feed record; type-specific fields are kept as extras (reference §2.1, Appendix A)."""
+
+    id: str
+    created_at: datetime
+    type: str
+    # The actor carries emails and IP addresses: personal data, kept out of repr.
+    actor: dict[str, Any] = Field(default_factory=dict, repr=False)
+    organization_id: str | None = None
+    organization_uuid: str | None = None
+
+
+class ActivityPage(CursorPage):
+    """One page of ``GET /v1/compliance/activities``."""
+
+    data: list[Activity] = Field(default_factory=list)
 
 
 class Organization(ApiModel):

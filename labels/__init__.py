@@ -14,6 +14,7 @@ from labels.errors import (
 from labels.feed import FeedWriter, JsonlFeedWriter, deliver
 from labels.record import (
     SCHEMA_NAME,
+    AttachmentScan,
     ChatMeta,
     FindingRecord,
     LabelRecord,
@@ -22,12 +23,23 @@ from labels.record import (
     make_record_id,
 )
 from labels.schema import json_schema
-from labels.store import CommitResult, LabelStore, RetryItem, StoreSummary
+from labels.store import (
+    PURGED_EVIDENCE,
+    ChatState,
+    CommitResult,
+    LabelStore,
+    RetryItem,
+    StoredActivity,
+    StoreSummary,
+)
 from labels.timestamps import parse_rfc3339, rfc3339
 
 __all__ = [
+    "PURGED_EVIDENCE",
     "SCHEMA_NAME",
+    "AttachmentScan",
     "ChatMeta",
+    "ChatState",
     "CommitResult",
     "FeedWriteError",
     "FeedWriter",
@@ -43,6 +55,7 @@ __all__ = [
     "StoreFullError",
     "StoreLockedError",
     "StoreSummary",
+    "StoredActivity",
     "UserRef",
     "deliver",
     "json_schema",

@@ -88,6 +88,11 @@ class FindingRecord(_Model):
         repr=False, description="masked value with at most 20 characters of redacted context"
     )
     fingerprint: str = Field(description="keyed HMAC of the normalised value, hmac-sha256:...")
+    attachment: str | None = Field(
+        default=None,
+        description="id of the attachment (file, generated file, artifact version) whose content holds "
+        "the finding; block is then its index among the message's attachments. null for content blocks",
+    )
 
     @model_validator(mode="after")
     def _span(self) -> Self:
@@ -99,6 +104,24 @@ class FindingRecord(_Model):
     def from_finding(cls, finding: Finding) -> FindingRecord:
         """The record form of a classifier finding."""
         return cls(**dataclasses.asdict(finding))
+
+
+AttachmentKind = Literal["file", "generated_file", "artifact"]
+
+
+class AttachmentScan(_Model):
+    """Whether one attachment of a message was scanned, and why not: ids and metadata, no names."""
+
+    kind: AttachmentKind
+    id: str = Field(description="file id, generated file id, or artifact version id")
+    message_id: str
+    mime_type: str | None
+    size_bytes: int | None = Field(ge=0)
+    scanned: bool
+    reason: str | None = Field(
+        description="why it was not scanned: binary, too_large, attachment_gone, http_500, ... "
+        "(null if scanned)"
+    )
 
 
 class RecordError(_Model):
@@ -161,6 +184,10 @@ class LabelRecord(_Model):
     errors: list[RecordError]
     ruleset: str
     scanned_at: Timestamp
+    # Extensions of the contract come after its fields.
+    attachments: list[AttachmentScan] = Field(
+        default_factory=list, description="attachments of the messages scanned, and whether each was read"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -175,10 +202,17 @@ class LabelRecord(_Model):
 
     @classmethod
     def from_result(
-        cls, result: ChatResult, *, ruleset: str, scanned_at: datetime, **meta: Unpack[ChatMeta]
+        cls,
+        result: ChatResult,
+        *,
+        ruleset: str,
+        scanned_at: datetime,
+        attachments: Sequence[AttachmentScan] = (),
+        **meta: Unpack[ChatMeta],
     ) -> LabelRecord:
         """The record of a classifier result and the chat's metadata."""
         return cls._build(
+            attachments=list(attachments),
             chat_id=result.chat_id,
             labels=list(result.labels),
             severity=result.severity,
@@ -219,6 +253,14 @@ class LabelRecord(_Model):
             scanned_at=rfc3339(scanned_at),
             **_meta_fields(meta),
         )
+
+    def with_errors(self, errors: Sequence[RecordError]) -> LabelRecord:
+        """This record marked ``partial`` with ``errors`` added (its id changes with its status)."""
+        fields = self.model_dump(by_alias=False)
+        fields.pop("record_id")
+        fields.pop("schema_", None)
+        fields.update(status="partial", errors=[*self.errors, *errors])
+        return self._build(**fields)
 
     @classmethod
     def _build(cls, **fields: Any) -> LabelRecord:

@@ -15,7 +15,7 @@ from typing import Any
 
 from fetch.simulator import corpus, timestamps
 from fetch.simulator.ids import IdFactory
-from fetch.simulator.planted import ENTITY_CATEGORIES, PlantedValue, PlantKind, Span, TextBuilder
+from fetch.simulator.planted import PlantedValue, PlantKind, Span, TextBuilder, planted_from
 
 SLOTS = ("user", "assistant", "tool_use", "tool_result")
 
@@ -50,7 +50,7 @@ def _assign(rng: random.Random, count: int, plants: list[PlantKind]) -> list[_Tu
     users = list(range(0, count, 2))
     assistants = list(range(1, count, 2))
     for kind in plants:
-        slot = _slot_for(rng, kind)
+        slot = _slot_for(rng, kind) if assistants else "user"  # a one-message chat has no assistant turn
         index = rng.choice(users if slot == "user" else assistants)
         turns[index].plants[slot].append(kind)
     return turns
@@ -88,19 +88,7 @@ class ConversationBuilder:
         return self.out
 
     def _record(self, message_id: str, block: int, spans: list[Span]) -> None:
-        for span in spans:
-            self.out.planted.append(
-                PlantedValue(
-                    self.chat_id,
-                    message_id,
-                    block,
-                    span.entity,
-                    ENTITY_CATEGORIES[span.entity],
-                    span.start,
-                    span.end,
-                    span.valid,
-                )
-            )
+        self.out.planted += planted_from(spans, self.chat_id, message_id, block)
 
     def _prose(self, text: TextBuilder, role: str, sentences: int) -> None:
         options = self.topic[role]

@@ -8,6 +8,10 @@ chats spread over users and ~60 days after ``base_time``, a few sharing exact ``
 ``updated_at`` values so id tie-breaks matter; a ``deleted_share`` of soft-deleted chats (empty
 content, no plants); and a ``sensitive_share`` of the others carrying planted values, which
 together cover every plant kind whenever at least one chat is sensitive.
+
+Then, each from its own seeded RNG so the chats above stay byte-for-byte what they were:
+attachment contents (``attachments.py``; about ``sensitive_share`` of the text ones planted) and
+the activity feed (``activities.py``).
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from fetch.simulator import corpus
+from fetch.simulator.activities import seed_activities
+from fetch.simulator.attachments import Attachment, Tally, attach_chat
 from fetch.simulator.conversation import ConversationBuilder
 from fetch.simulator.ids import IdFactory
 from fetch.simulator.org import OrgUnit, SimChat, SimOrg, SimUser, emptied
@@ -47,12 +53,19 @@ def generate_org(
     sensitive_share: float = 0.3,
     deleted_share: float = 0.05,
     base_time: datetime = BASE_TIME,
+    messages_per_chat: tuple[int, int] | None = None,
 ) -> SimOrg:
-    """A seeded organisation with ``users`` users and ``chats`` chats (see the module docstring)."""
+    """A seeded organisation with ``users`` users and ``chats`` chats (see the module docstring).
+
+    ``messages_per_chat`` is the (min, max) message count of a chat; the default is (2, 14).
+    """
     if users < 1 or chats < 0:
         raise ValueError("need at least one user and a non-negative number of chats")
     if not (0.0 <= sensitive_share <= 1.0 and 0.0 <= deleted_share <= 1.0):
         raise ValueError("sensitive_share and deleted_share must be between 0 and 1")
+    low, high = messages_per_chat or (2, 14)
+    if not 1 <= low <= high:
+        raise ValueError("messages_per_chat must be (min, max) with 1 <= min <= max")
     rng = random.Random(seed)
     ids = IdFactory(rng)
     units, domain = _units(rng, ids, base_time)
@@ -60,15 +73,32 @@ def generate_org(
     projects = {
         user.id: [ids.new("claude_proj_") for _ in range(rng.choice([0, 0, 1, 2]))] for user in people
     }
-    plans = _plans(rng, people, chats, base_time)
+    plans = _plans(rng, people, chats, base_time, (low, high))
     _mark(rng, plans, sensitive_share, deleted_share)
     built: list[SimChat] = []
     planted: list[PlantedValue] = []
+    tally = Tally(seed, sensitive_share)
+    files: list[Attachment] = []
+    in_files: list[PlantedValue] = []
     for plan in plans:
         chat, values = _build(rng, ids, plan, units, projects[plan.user.id])
+        chat, found, found_planted = attach_chat(chat, tally)
         built.append(chat)
         planted.extend(values)
-    return SimOrg(seed, units, people, _tie_updates(rng, built), planted, base_time=base_time)
+        files += found
+        in_files += found_planted
+    final = _tie_updates(rng, built)
+    return SimOrg(
+        seed,
+        units,
+        people,
+        final,
+        planted,
+        base_time=base_time,
+        attachments=files,
+        planted_attachments=in_files,
+        activities=seed_activities(seed, units, people, final),
+    )
 
 
 def _units(rng: random.Random, ids: IdFactory, base_time: datetime) -> tuple[list[OrgUnit], str]:
@@ -102,7 +132,9 @@ def _users(
     return people
 
 
-def _plans(rng: random.Random, people: list[SimUser], count: int, base_time: datetime) -> list[_Plan]:
+def _plans(
+    rng: random.Random, people: list[SimUser], count: int, base_time: datetime, lengths: tuple[int, int]
+) -> list[_Plan]:
     """Owner, start time and length of every chat; the first chats go round-robin so nobody has none."""
     plans: list[_Plan] = []
     for i in range(count):
@@ -112,7 +144,7 @@ def _plans(rng: random.Random, people: list[SimUser], count: int, base_time: dat
         else:
             offset = timedelta(seconds=rng.randint(0, int(SPREAD.total_seconds()) - 86_400))
             created = base_time + offset + timedelta(microseconds=rng.choice([0, rng.randint(1, 999_999)]))
-        plans.append(_Plan(user, created, rng.randint(2, 14)))
+        plans.append(_Plan(user, created, rng.randint(*lengths)))
     return plans
 
 

@@ -46,7 +46,11 @@ class PlantedValue:
 
     ``valid=False`` marks a hard negative (a Luhn-invalid card, a bad IBAN checksum, an impossible
     SSN, a documentation example key): it looks like the entity but a good detector rejects it.
-    A value in the chat's name has ``message_id=None`` and ``block=0``.
+    A value in the chat's name has ``message_id=None`` and ``block=0``. A value inside an
+    attachment's content has ``attachment_kind`` (``"file"``, ``"generated_file"``, ``"artifact"``)
+    and ``attachment_id`` (the file id, or the artifact *version* id) set; then ``message_id`` is the
+    message carrying it, ``block`` its index in that message's list of its kind, and offsets count
+    characters of the UTF-8-decoded content.
     """
 
     chat_id: str
@@ -57,6 +61,24 @@ class PlantedValue:
     start: int
     end: int
     valid: bool = True
+    attachment_kind: str | None = None
+    attachment_id: str | None = None
+
+
+def planted_from(
+    spans: Sequence[Span],
+    chat_id: str,
+    message_id: str | None,
+    block: int,
+    attachment: tuple[str, str] | None = None,
+) -> list[PlantedValue]:
+    """Ground truth for ``spans`` of one block (or of one attachment: ``(kind, id)``)."""
+    kind, ident = attachment if attachment else (None, None)
+    out = []
+    for s in spans:
+        label = (s.entity, ENTITY_CATEGORIES[s.entity])
+        out.append(PlantedValue(chat_id, message_id, block, *label, s.start, s.end, s.valid, kind, ident))
+    return out
 
 
 @dataclass(frozen=True, slots=True)

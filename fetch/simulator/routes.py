@@ -1,22 +1,32 @@
-"""The simulated endpoints: chats list, chat messages, organizations, organization users.
+"""The simulated endpoints: chats list, chat messages, organizations, organization users, and the table.
 
-Each handler takes the org, the faults and the parsed query, and returns the response document
-or raises ``ApiError``. Rules follow compliance-api.md §2.2, §2.3 and §3.2.
+Each handler takes a ``Context`` (the org, the faults, the parsed query, server hooks) and returns
+the response document (or a ``Raw`` download) or raises ``ApiError``. Rules follow
+compliance-api.md §2.2, §2.3 and §3.2; attachments live in ``routes_files.py``, the activity feed
+in ``routes_activities.py``.
+
+Chats-list faults applied here: ``fail_list_*``, ``list_body_fault``, ``repeat_list_cursor`` (the
+page that ends at ``after_id`` is served again, its ``last_id`` the very token given) and the
+``after_list_page``/``update_during_run`` hooks, run once the page's document is built. Messages
+faults: ``gone_messages`` (404 while still listed), ``fail_messages``, ``slow_messages``,
+``repeat_messages_cursor`` and the two body faults.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from fetch.simulator import params
+from fetch.simulator import limits, params, routes_activities, routes_files
+from fetch.simulator.context import Context, Handler, Raw
 from fetch.simulator.errors import bad_request, chat_not_found, invalid_cursor, org_not_found, simulated
-from fetch.simulator.faults import Faults
-from fetch.simulator.org import ORDER_KEYS, SimChat, SimOrg
+from fetch.simulator.org import ORDER_KEYS, SimChat
 from fetch.simulator.params import Query
+
+__all__ = ["ROUTES", "UNMATCHED", "Context", "Handler", "Raw", "match"]
 
 CHATS = "/v1/compliance/apps/chats"
 MESSAGES = "/v1/compliance/apps/chats/{id}/messages"
@@ -24,20 +34,7 @@ ORGANIZATIONS = "/v1/compliance/organizations"
 USERS = "/v1/compliance/organizations/{org_uuid}/users"
 UNMATCHED = "(unmatched)"
 _ARRAYS = ("user_ids", "organization_ids", "project_ids")
-
-
-@dataclass
-class Context:
-    """What a handler may read: the org, the faults, and the request's path arguments."""
-
-    org: SimOrg
-    faults: Faults
-    query: Query
-    args: tuple[str, ...]
-    malformed: bool = False  # set by a handler: serve this 200 body truncated
-
-
-Handler = Callable[[Context], dict[str, Any]]
+_log = logging.getLogger(__name__)
 
 
 def list_chats(ctx: Context) -> dict[str, Any]:
@@ -54,6 +51,7 @@ def list_chats(ctx: Context) -> dict[str, Any]:
     position, backwards = _chat_position(query, order_by)
     failure = ctx.faults.list_failure()
     if failure is not None:
+        ctx.note("fail_list")
         raise simulated(failure.status, failure.no_retry)
     units = [ctx.org.unit(ident) for ident in org_ids]
     org_uuids = {unit.uuid for unit in units if unit is not None}
@@ -67,15 +65,56 @@ def list_chats(ctx: Context) -> dict[str, Any]:
             and params.within(chat.updated_at, updated)
         )
 
+    doc = _chat_page(ctx, order_by, position, backwards, size, keep)
+    _after_page(ctx)
+    return doc
+
+
+def _chat_page(
+    ctx: Context,
+    order_by: str,
+    position: Any,
+    backwards: bool,
+    size: int | None,
+    keep: Callable[[SimChat], bool],
+) -> dict[str, Any]:
+    """One page of the chat list (or, under ``repeat_list_cursor``, the page before it again)."""
     keys, records = ctx.org.ordered(order_by)
-    page, more = params.window(keys, records, position, backwards, size, keep)
-    ctx.faults.list_page_served()
-    return {
+    repeat = ctx.faults.repeat_list_cursor and position is not None and not backwards
+    if repeat:  # the page that ended at this cursor, again: a client that trusts has_more spins
+        ctx.note("repeat_list_cursor")
+        page, _ = params.window(keys, records, (position[0], position[1] + "\x00"), True, size, keep)
+        more = True
+    else:
+        page, more = params.window(keys, records, position, backwards, size, keep)
+    doc = {
         "data": [chat.summary() for chat in page],
         "has_more": more,
         "first_id": params.chat_cursor(order_by, *page[0].key(order_by)) if page else None,
         "last_id": params.chat_cursor(order_by, *page[-1].key(order_by)) if page else None,
     }
+    if repeat:
+        doc["last_id"] = params.one(ctx.query, "after_id")
+    return doc
+
+
+def _after_page(ctx: Context) -> None:
+    """Break this page's body, or count it whole and run the hooks that follow a served page."""
+    fault = ctx.faults.take_list_body_fault()
+    if fault is not None:
+        ctx.note("list_body_fault")
+        ctx.body_fault = fault
+        return
+    hook_page, update_page = ctx.faults.list_page_served()
+    hook = ctx.faults.after_list_page
+    try:
+        if hook is not None:
+            hook(hook_page)
+        for chat_id in ctx.faults.update_during_run.get(update_page, []):
+            ctx.org.append_planted_email(chat_id)
+            ctx.note("update_during_run")
+    except Exception as exc:  # a test's hook failing must not take the page down with it
+        _log.error("after-list-page hook failed: %s", type(exc).__name__)
 
 
 def _chat_arrays(query: Query) -> tuple[list[str], list[str], list[str]]:
@@ -128,38 +167,64 @@ def _chat_position(query: Query, order_by: str) -> tuple[Any, bool]:
 def chat_messages(ctx: Context) -> dict[str, Any]:
     """``GET /v1/compliance/apps/chats/{id}/messages``."""
     (chat_id,) = ctx.args
-    chat = ctx.org.record(chat_id)
-    if chat is None:
-        raise chat_not_found(chat_id)
-    failure = ctx.faults.messages_failure(chat_id)
-    if failure is not None:
-        raise simulated(failure.status, failure.no_retry)
+    chat = _messages_gate(ctx, chat_id)
     query = ctx.query
     size = params.limit(query, None, 1000)  # omitted: every message in one response
     order = params.one(query, "order") or "asc"
     if order not in ("asc", "desc"):
         raise bad_request(f'`order` must be "asc" or "desc". Got "{order}".')
+    result_max, input_max = (limits.max_chars(query, name) for name in limits.LIMITS)
     # Messages never change once sent, so updated_at bounds are read against created_at too.
     bounds = params.time_filters(query, "created_at") + params.time_filters(query, "updated_at")
     indexes = list(range(len(chat.messages)))
     if order == "desc":
         indexes.reverse()
     position, backwards = _message_position(query, [chat.messages[i]["id"] for i in indexes])
+    delay = ctx.faults.slow_messages.get(chat_id, 0.0)
+    if delay > 0:
+        ctx.note("slow_messages")
+        ctx.sleep(delay)
     ranks = list(range(len(indexes)))
 
     def keep(rank: int) -> bool:
         return params.within(chat.message_times[indexes[rank]], bounds)
 
-    page, more = params.window(ranks, ranks, position, backwards, size, keep)
-    messages = [chat.messages[indexes[rank]] for rank in page]
-    ctx.malformed = ctx.faults.is_malformed(chat_id)
+    repeat = position is not None and not backwards and chat_id in ctx.faults.repeat_messages_cursor
+    if repeat and position is not None:  # the page that ended at this cursor, again
+        ctx.note("repeat_messages_cursor")
+        page, more = params.window(ranks, ranks, position + 1, True, size, keep)[0], True
+    else:
+        page, more = params.window(ranks, ranks, position, backwards, size, keep)
+    messages = limits.truncate([chat.messages[indexes[rank]] for rank in page], result_max, input_max)
+    ctx.body_fault = ctx.faults.messages_body_fault(chat_id)
+    if ctx.body_fault:
+        ctx.note("invalid_json_messages" if ctx.body_fault == "invalid" else "malformed_messages")
     return {
         **chat.summary(),
         "chat_messages": messages,
         "has_more": more,
         "first_id": params.message_cursor(messages[0]["id"]) if messages else None,
-        "last_id": params.message_cursor(messages[-1]["id"]) if messages else None,
+        "last_id": params.one(query, "after_id") if repeat else _last(messages),
     }
+
+
+def _messages_gate(ctx: Context, chat_id: str) -> SimChat:
+    """The chat, unless it is unknown, ``gone_messages`` (both 404) or set to fail."""
+    chat = ctx.org.record(chat_id)
+    if chat is not None and chat_id in ctx.faults.gone_messages:
+        ctx.note("gone_messages")
+        chat = None
+    if chat is None:
+        raise chat_not_found(chat_id)
+    failure = ctx.faults.messages_failure(chat_id)
+    if failure is not None:
+        ctx.note("fail_messages")
+        raise simulated(failure.status, failure.no_retry)
+    return chat
+
+
+def _last(messages: list[dict[str, Any]]) -> str | None:
+    return params.message_cursor(messages[-1]["id"]) if messages else None
 
 
 def _message_position(query: Query, ordered_ids: list[str]) -> tuple[int | None, bool]:
@@ -206,10 +271,12 @@ def _token_page(query: Query, scope: str, items: list[dict[str, Any]], size: int
 
 
 ROUTES: tuple[tuple[str, re.Pattern[str], Handler], ...] = (
+    *routes_files.ROUTES,
     (CHATS, re.compile(r"^/v1/compliance/apps/chats$"), list_chats),
     (MESSAGES, re.compile(r"^/v1/compliance/apps/chats/([^/]+)/messages$"), chat_messages),
     (ORGANIZATIONS, re.compile(r"^/v1/compliance/organizations$"), organizations),
     (USERS, re.compile(r"^/v1/compliance/organizations/([^/]+)/users$"), org_users),
+    *routes_activities.ROUTES,
 )
 
 

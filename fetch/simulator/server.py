@@ -1,12 +1,15 @@
 """Serve a ``SimOrg`` over real HTTP on loopback, the way the Compliance API would.
 
 ``App`` is the transport-free core: method check, ``x-api-key`` auth, the per-parent-org rate
-limit, injected faults, routing and the error envelope. ``SimulatorServer`` wraps it in a
-``ThreadingHTTPServer`` (one thread per connection) that only binds to loopback unless told
-otherwise. Nothing is logged per request, and response bodies are never printed.
+limit, injected faults, routing, encoding and the error envelope. ``SimulatorServer`` wraps it in
+a ``ThreadingHTTPServer`` (one daemon thread per connection) that only binds to loopback unless
+told otherwise. Nothing is logged per request, and response bodies are never printed.
 
-Order of checks for every request: 405 (non-GET), 401 (bad key; uses no quota), 429 (budget),
-injected ``fail_next`` failures, 404 (no such route), then the endpoint itself.
+Order of checks for every request: 405 (non-GET), 401 (bad key; uses no quota), a ``storm_429``
+(uses no quota either), 429 (budget), latency (``latency_s`` + ``slow_s``, slept outside every
+lock, interrupted by ``stop()``), queued ``fail_next`` failures, 404 (no such route), then the
+endpoint itself. JSON bodies are UTF-8 with non-ASCII kept raw, except lone surrogates, which
+cannot be UTF-8: they go out as ``\\udXXX`` escapes. Downloads go out with chunked encoding.
 """
 
 from __future__ import annotations
@@ -16,76 +19,54 @@ import hmac
 import ipaddress
 import json
 import logging
+import re
 import socket
 import socketserver
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from fetch.simulator import routes, timestamps
+from fetch.simulator.context import Raw
 from fetch.simulator.errors import AUTH_INVALID, RATE_LIMITED, ApiError, simulated
 from fetch.simulator.faults import Faults
 from fetch.simulator.org import SimOrg
 from fetch.simulator.ratelimit import SlidingWindowLimiter
+from fetch.simulator.stats import Stats
+
+__all__ = ["DEFAULT_API_KEY", "App", "Response", "SimulatorServer", "Stats", "encode_json"]
 
 DEFAULT_API_KEY = "sk-ant-api01-chatsift-simulator"
+CHUNK = 64 << 10
+INVALID_BODY = b"<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>\n"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _log = logging.getLogger(__name__)
 
 
-class Stats:
-    """Thread-safe request counters: total, by status code, by path template."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._issued = 0
-        self._total = 0
-        self._by_status: dict[int, int] = {}
-        self._by_path: dict[str, int] = {}
-
-    def next_request_id(self) -> str:
-        """A fresh ``request-id`` value."""
-        with self._lock:
-            self._issued += 1
-            return f"req_sim{self._issued:010d}"
-
-    def record(self, template: str, status: int) -> None:
-        """Count one answered request."""
-        with self._lock:
-            self._total += 1
-            self._by_status[status] = self._by_status.get(status, 0) + 1
-            self._by_path[template] = self._by_path.get(template, 0) + 1
-
-    @property
-    def total(self) -> int:
-        """Requests answered so far."""
-        with self._lock:
-            return self._total
-
-    @property
-    def by_status(self) -> dict[int, int]:
-        """A copy of the per-status counts."""
-        with self._lock:
-            return dict(self._by_status)
-
-    @property
-    def by_path(self) -> dict[str, int]:
-        """A copy of the per-path-template counts (``/v1/compliance/apps/chats/{id}/messages``...)."""
-        with self._lock:
-            return dict(self._by_path)
+def encode_json(doc: Any) -> bytes:
+    """``doc`` as UTF-8 JSON; lone surrogates (not encodable) become ``\\udXXX`` escapes."""
+    text = json.dumps(doc, ensure_ascii=False)
+    try:
+        return text.encode()
+    except UnicodeEncodeError:  # only strings can hold them, so escaping in place keeps the JSON valid
+        return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text).encode()
 
 
 @dataclass
 class Response:
-    """A status, headers and a body."""
+    """A status, headers and a body; ``chunked`` bodies are sent in chunks, ``cut`` ones only half."""
 
     status: int
     body: bytes = field(repr=False)
     headers: dict[str, str] = field(default_factory=dict)
+    chunked: bool = False
+    cut: bool = False
 
 
 class App:
@@ -99,7 +80,7 @@ class App:
         limiter: SlidingWindowLimiter | None,
         stats: Stats,
         latency_s: float = 0.0,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         self.org = org
         self.api_key = api_key
@@ -107,7 +88,19 @@ class App:
         self.limiter = limiter
         self.stats = stats
         self.latency_s = latency_s
-        self._sleep = sleep
+        self._halt = threading.Event()
+        self._sleep = sleep if sleep is not None else self._pause
+
+    def _pause(self, seconds: float) -> None:
+        """Sleep, unless the server is stopping (a slow handler must never hold up ``stop()``)."""
+        self._halt.wait(seconds)
+
+    def halt(self, stopping: bool = True) -> None:
+        """Cut every current and future sleep short (``stopping=False`` lets them sleep again)."""
+        if stopping:
+            self._halt.set()
+        else:
+            self._halt.clear()
 
     def handle(self, method: str, target: str, headers: Mapping[str, str]) -> Response:
         """Answer one request; ``headers`` have lower-case names."""
@@ -115,15 +108,15 @@ class App:
         template, handler, args = routes.match(parts.path)
         out = {"request-id": self.stats.next_request_id(), "content-type": "application/json"}
         try:
-            status, body = 200, self._dispatch(method, parts.query, headers, handler, args, out)
+            response = self._dispatch(method, parts.query, headers, handler, args, out)
         except ApiError as err:
-            status, body = err.status, err.body()
             out.update(err.headers)
+            response = Response(err.status, err.body(), out)
         except Exception as exc:  # a simulator bug: answer like the API would, say nothing about content
             _log.error("simulator error on %s: %s", template, type(exc).__name__)
-            status, body = 500, ApiError(500, "Internal server error.").body()
-        self.stats.record(template, status)
-        return Response(status, body, out)
+            response = Response(500, ApiError(500, "Internal server error.").body(), out)
+        self.stats.record(template, response.status)
+        return response
 
     def _dispatch(
         self,
@@ -133,25 +126,49 @@ class App:
         handler: routes.Handler | None,
         args: tuple[str, ...],
         out: dict[str, str],
-    ) -> bytes:
+    ) -> Response:
         if method != "GET":
             raise ApiError(
                 405, f"Method {method} is not allowed here; the simulator serves GET only.", {"allow": "GET"}
             )
         if not hmac.compare_digest(headers.get("x-api-key", "").encode(), self.api_key.encode()):
             raise ApiError(401, AUTH_INVALID)
+        self._storm(out)
         self._throttle(out)
         delay = self.latency_s + self.faults.slow_s
         if delay > 0:
             self._sleep(delay)
         failure = self.faults.take_next()
         if failure is not None:
+            self.stats.note("fail_next")
             raise simulated(failure.status, failure.no_retry, self.limiter.limit if self.limiter else 600)
         if handler is None:
             raise ApiError(404, "The requested resource could not be found.")
-        ctx = routes.Context(self.org, self.faults, parse_qs(query, keep_blank_values=True), args)
-        body = json.dumps(handler(ctx), ensure_ascii=False).encode()
-        return body[: len(body) // 2] if ctx.malformed else body
+        ctx = routes.Context(
+            self.org, self.faults, parse_qs(query, keep_blank_values=True), args, self._sleep, self.stats.note
+        )
+        doc = handler(ctx)
+        if isinstance(doc, Raw):
+            out.update(doc.headers, **{"content-type": doc.content_type})
+            return Response(200, doc.body, out, chunked=True, cut=doc.cut)
+        body = encode_json(doc)
+        if ctx.body_fault == "invalid":
+            body = INVALID_BODY
+        elif ctx.body_fault == "truncated":
+            body = body[: len(body) // 2]
+        return Response(200, body, out)
+
+    def _storm(self, out: dict[str, str]) -> None:
+        retry_after = self.faults.take_storm()
+        if retry_after is None:
+            return
+        self.stats.note("storm_429")
+        limit = self.limiter.limit if self.limiter else 600
+        reset = datetime.now(UTC) + timedelta(seconds=retry_after)
+        out["anthropic-ratelimit-requests-limit"] = str(limit)
+        out["anthropic-ratelimit-requests-remaining"] = "0"
+        out["anthropic-ratelimit-requests-reset"] = timestamps.render(reset.replace(microsecond=0))
+        raise ApiError(429, RATE_LIMITED.format(limit=limit), {"retry-after": str(retry_after)})
 
     def _throttle(self, out: dict[str, str]) -> None:
         if self.limiter is None:
@@ -182,10 +199,29 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(response.status)
         for name, value in response.headers.items():
             self.send_header(name, value)
-        self.send_header("content-length", str(len(response.body)))
+        if response.chunked:
+            self.send_header("transfer-encoding", "chunked")
+        else:
+            self.send_header("content-length", str(len(response.body)))
         self.end_headers()
-        if self.command != "HEAD":
+        if self.command == "HEAD":
+            return
+        if response.chunked:
+            self._write_chunks(response.body, response.cut)
+        else:
             self.wfile.write(response.body)
+
+    def _write_chunks(self, body: bytes, cut: bool) -> None:
+        """HTTP/1.1 chunked framing; a ``cut`` body stops half way and the connection closes."""
+        end = len(body) // 2 if cut else len(body)
+        for start in range(0, end, CHUNK):
+            piece = body[start : min(start + CHUNK, end)]
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+        if cut:
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        self.wfile.write(b"0\r\n\r\n")
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
 
@@ -249,6 +285,7 @@ class SimulatorServer:
         *,
         allow_non_loopback: bool = False,
         clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         self._family = _family(host, allow_non_loopback)
         self.host, self.port = host, port
@@ -258,7 +295,7 @@ class SimulatorServer:
         limiter = None
         if rate_limit_per_minute is not None:
             limiter = SlidingWindowLimiter(rate_limit_per_minute, clock=clock or time.monotonic)
-        self.app = App(org, api_key, self.faults, limiter, self.stats, latency_s)
+        self.app = App(org, api_key, self.faults, limiter, self.stats, latency_s, sleep)
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._stopped = threading.Event()
@@ -267,6 +304,7 @@ class SimulatorServer:
         """Bind and serve in a daemon thread (port 0 picks a free port); returns ``self``."""
         if self._httpd is not None:
             return self
+        self.app.halt(stopping=False)
         self._httpd = _HTTPServer((self.host, self.port), self.app, self._family)
         self.port = int(self._httpd.server_address[1])
         self._stopped.clear()
@@ -276,6 +314,15 @@ class SimulatorServer:
         self._thread = threading.Thread(target=serve, name="chatsift-simulator", daemon=True)
         self._thread.start()
         return self
+
+    @property
+    def latency_s(self) -> float:
+        """Seconds every authenticated request waits before it is answered (settable while serving)."""
+        return self.app.latency_s
+
+    @latency_s.setter
+    def latency_s(self, seconds: float) -> None:
+        self.app.latency_s = seconds
 
     @property
     def url(self) -> str:
@@ -288,6 +335,7 @@ class SimulatorServer:
     def stop(self) -> None:
         """Stop serving and close the socket (idempotent)."""
         httpd, self._httpd = self._httpd, None
+        self.app.halt()  # wake slow handlers: their threads are daemons, but they should not linger
         if httpd is not None:
             httpd.shutdown()
             httpd.server_close()

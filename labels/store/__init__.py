@@ -1,6 +1,14 @@
 """The SQLite label store: records, latest labels per chat, cursors, retries and the feed outbox."""
 
-from labels.store.store import LabelStore
-from labels.store.types import CommitResult, RetryItem, StoreSummary
+from labels.store.store import PURGED_EVIDENCE, LabelStore
+from labels.store.types import ChatState, CommitResult, RetryItem, StoredActivity, StoreSummary
 
-__all__ = ["CommitResult", "LabelStore", "RetryItem", "StoreSummary"]
+__all__ = [
+    "PURGED_EVIDENCE",
+    "ChatState",
+    "CommitResult",
+    "LabelStore",
+    "RetryItem",
+    "StoreSummary",
+    "StoredActivity",
+]

@@ -83,7 +83,33 @@ _V1: tuple[str, ...] = (
     )""",
 )
 
-MIGRATIONS: tuple[Migration, ...] = ((1, _V1),)
+# Issue 3: per-chat message cursors (incremental fetch) and the activity feed with its own cursor.
+_V2: tuple[str, ...] = (
+    """CREATE TABLE chat_state (
+        chat_id          TEXT PRIMARY KEY,
+        record_id        TEXT NOT NULL REFERENCES records (record_id),
+        ruleset          TEXT NOT NULL,
+        message_cursor   TEXT,
+        messages_scanned INTEGER NOT NULL CHECK (messages_scanned >= 0),
+        updated_at       TEXT NOT NULL
+    )""",
+    """CREATE TABLE activities (
+        activity_id       TEXT PRIMARY KEY,
+        created_at        TEXT NOT NULL,
+        type              TEXT NOT NULL,
+        actor_type        TEXT,
+        actor_user_id     TEXT,
+        organization_uuid TEXT,
+        chat_id           TEXT,
+        activity          TEXT NOT NULL CHECK (json_valid(activity)),
+        stored_at         TEXT NOT NULL
+    )""",
+    "CREATE INDEX activities_created ON activities (created_at)",
+    "CREATE INDEX activities_chat ON activities (chat_id)",
+    "CREATE INDEX activities_actor ON activities (actor_user_id)",
+)
+
+MIGRATIONS: tuple[Migration, ...] = ((1, _V1), (2, _V2))
 LATEST = MIGRATIONS[-1][0]
 
 

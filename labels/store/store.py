@@ -8,8 +8,9 @@ duplicated. The store holds no raw chat text: records carry redacted evidence on
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,10 +25,12 @@ from labels.record import FindingRecord, LabelRecord
 from labels.store import writes
 from labels.store.connection import FileLock, connect, ensure_file, guard
 from labels.store.migrations import migrate
-from labels.store.types import CommitResult, RetryItem, StoreSummary
+from labels.store.types import ChatState, CommitResult, RetryItem, StoredActivity, StoreSummary
 from labels.timestamps import rfc3339
 
 _STATUSES = ("ok", "partial", "error")
+# What a deleted chat's evidence snippets become (offsets, entities and fingerprints stay).
+PURGED_EVIDENCE = "[evidence purged: chat deleted]"
 
 
 def _now() -> str:
@@ -41,8 +44,12 @@ class LabelStore:
     ``StoreFullError`` and keeps nothing, exactly as on a full disk.
     """
 
-    def __init__(self, path: Path, *, max_bytes: int | None = None) -> None:
+    def __init__(
+        self, path: Path, *, max_bytes: int | None = None, before_commit: Callable[[], None] | None = None
+    ) -> None:
         self.path = Path(path)
+        # Called inside every write transaction just before COMMIT (crash-safety tests kill there).
+        self._before_commit = before_commit
         ensure_file(self.path)
         self._lock: FileLock | None = FileLock(self.path.with_name(self.path.name + ".lock"))
         self._conn: sqlite3.Connection | None = None
@@ -91,6 +98,8 @@ class LabelStore:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
+                if self._before_commit is not None:
+                    self._before_commit()
                 conn.execute("COMMIT")
             except BaseException:
                 # SQLite may already have rolled back by itself (SQLITE_FULL, SQLITE_IOERR).
@@ -107,11 +116,17 @@ class LabelStore:
         cursor: tuple[str, str] | None = None,
         retries: Sequence[RetryItem] = (),
         resolved: Sequence[str] = (),
+        states: Sequence[ChatState] = (),
+        purge: Sequence[str] = (),
+        forget_cursors: Sequence[str] = (),
     ) -> CommitResult:
         """Store new records, their outbox entries, retry changes and the cursor in ONE transaction.
 
         A record whose id is already stored is skipped. ``resolved`` chat ids lose their retry rows
-        before each of ``retries`` is counted. All or nothing: on any error nothing is kept.
+        before each of ``retries`` is counted. ``states`` move chats' message cursors; ``purge``
+        chat ids lose their evidence snippets (deleted chats; see ``writes.purge_evidence``), after
+        the records are stored; ``forget_cursors`` are deleted. All or nothing: on any error
+        nothing is kept.
         """
         new: list[str] = []
         skipped: list[str] = []
@@ -120,9 +135,24 @@ class LabelStore:
             for record in records:
                 (new if writes.insert_record(conn, record, now) else skipped).append(record.record_id)
             writes.write_retries(conn, retries, resolved, now)
+            writes.write_chat_states(conn, states, now)
+            purged = sum(writes.purge_evidence(conn, chat_id, PURGED_EVIDENCE) for chat_id in purge)
+            for name in forget_cursors:
+                writes.delete_cursor(conn, name)
             if cursor is not None:
                 writes.set_cursor(conn, cursor[0], cursor[1], now)
-        return CommitResult(new=tuple(new), skipped=tuple(skipped))
+        return CommitResult(new=tuple(new), skipped=tuple(skipped), purged=purged)
+
+    def commit_activities(
+        self, activities: Sequence[StoredActivity], *, cursor: tuple[str, str] | None = None
+    ) -> int:
+        """Store a page of activities (stored ids are skipped) and its cursor; return how many are new."""
+        now = _now()
+        with self._transaction("commit_activities") as conn:
+            added = writes.insert_activities(conn, activities, now)
+            if cursor is not None:
+                writes.set_cursor(conn, cursor[0], cursor[1], now)
+        return added
 
     def ack(self, writer: str, seq: int) -> None:
         """Mark the outbox delivered to ``writer`` up to ``seq``; acks never move backwards."""
@@ -152,6 +182,46 @@ class LabelStore:
         """The value of a named cursor, or None if it was never set."""
         row = self._one("get_cursor", "SELECT value FROM cursors WHERE name = ?", (name,))
         return None if row is None else str(row[0])
+
+    def chat_state(self, chat_id: str) -> ChatState | None:
+        """How far a chat's messages were read, or None (never read, or reset by a deletion)."""
+        row = self._one(
+            "chat_state",
+            "SELECT record_id, ruleset, message_cursor, messages_scanned FROM chat_state WHERE chat_id = ?",
+            (chat_id,),
+        )
+        if row is None:
+            return None
+        return ChatState(
+            chat_id=chat_id,
+            record_id=str(row[0]),
+            ruleset=str(row[1]),
+            message_cursor=None if row[2] is None else str(row[2]),
+            messages_scanned=int(row[3]),  # type: ignore[call-overload]
+        )
+
+    def activities(self, *, chat_id: str | None = None, limit: int = 1000) -> list[StoredActivity]:
+        """Stored activities, oldest first (of one chat when ``chat_id`` is given)."""
+        where, params = ("WHERE chat_id = ?", (chat_id,)) if chat_id else ("", ())
+        rows = self._all(
+            "activities",
+            f"""SELECT activity_id, created_at, type, actor_type, actor_user_id, organization_uuid, chat_id,
+                   activity FROM activities {where} ORDER BY created_at, activity_id LIMIT ?""",  # noqa: S608
+            (*params, limit),
+        )
+        return [
+            StoredActivity(
+                activity_id=str(r[0]),
+                created_at=str(r[1]),
+                type=str(r[2]),
+                actor_type=None if r[3] is None else str(r[3]),
+                actor_user_id=None if r[4] is None else str(r[4]),
+                organization_uuid=None if r[5] is None else str(r[5]),
+                chat_id=None if r[6] is None else str(r[6]),
+                activity=json.loads(str(r[7])),
+            )
+            for r in rows
+        ]
 
     def has_record(self, record_id: str) -> bool:
         """True when a record with this id is stored."""
@@ -239,6 +309,7 @@ class LabelStore:
                     ("records", "records"),
                     ("findings", "findings"),
                     ("retries", "retry"),
+                    ("activities", "activities"),
                 )
             }
             (deleted,) = conn.execute("SELECT count(*) FROM chats WHERE deleted = 1").fetchone()

@@ -28,6 +28,7 @@ class CommitResult:
 
     new: tuple[str, ...] = ()
     skipped: tuple[str, ...] = ()
+    purged: int = 0  # findings whose evidence was purged (deleted chats)
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,37 @@ class StoreSummary:
     findings: int = 0
     deleted: int = 0
     retries: int = 0
+    activities: int = 0
     categories: dict[str, int] = field(default_factory=dict)
     severities: dict[str, int] = field(default_factory=dict)
     statuses: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChatState:
+    """Where the incremental fetch of one chat stands: the record its findings are in, and how far
+    its messages were read (``message_cursor``: the API's ``last_id`` of the last messages page).
+
+    A later change of the chat fetches only the messages after the cursor and adds their findings
+    to those of ``record_id``, as long as the ruleset is the same.
+    """
+
+    chat_id: str
+    record_id: str
+    ruleset: str
+    message_cursor: str | None
+    messages_scanned: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoredActivity:
+    """One activity-feed entry as stored: indexed columns plus the whole (sanitised) object."""
+
+    activity_id: str
+    created_at: str
+    type: str
+    actor_type: str | None
+    actor_user_id: str | None
+    organization_uuid: str | None
+    chat_id: str | None
+    activity: dict[str, object]

@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Sequence
 
 from labels.record import LabelRecord
-from labels.store.types import RetryItem
+from labels.store.types import ChatState, RetryItem, StoredActivity
 from labels.timestamps import parse_rfc3339
 
 # At the same chat version a better result wins (ties go to the newer commit): a failed refetch
@@ -117,3 +117,71 @@ def set_cursor(conn: sqlite3.Connection, name: str, value: str, now: str) -> Non
            ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at""",
         (name, value, now),
     )
+
+
+def delete_cursor(conn: sqlite3.Connection, name: str) -> None:
+    """Forget a named cursor (a finished backfill)."""
+    conn.execute("DELETE FROM cursors WHERE name = ?", (name,))
+
+
+def write_chat_states(conn: sqlite3.Connection, states: Sequence[ChatState], now: str) -> None:
+    """Record how far each chat's messages were read, and the record holding their findings."""
+    conn.executemany(
+        """INSERT INTO chat_state (chat_id, record_id, ruleset, message_cursor, messages_scanned, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (chat_id) DO UPDATE SET record_id = excluded.record_id, ruleset = excluded.ruleset,
+               message_cursor = excluded.message_cursor, messages_scanned = excluded.messages_scanned,
+               updated_at = excluded.updated_at""",
+        [(s.chat_id, s.record_id, s.ruleset, s.message_cursor, s.messages_scanned, now) for s in states],
+    )
+
+
+def purge_evidence(conn: sqlite3.Connection, chat_id: str, marker: str) -> int:
+    """Replace the evidence of every stored finding of a chat by ``marker``; returns findings purged.
+
+    Offsets, entities and fingerprints stay (they hold no text); the stored record documents are
+    rewritten the same way, so records still waiting in the outbox go out purged too. The chat's
+    incremental state goes: the next version of the chat is read from its first message.
+    """
+    conn.execute("DELETE FROM chat_state WHERE chat_id = ?", (chat_id,))
+    cur = conn.execute(
+        "UPDATE findings SET evidence = ? WHERE chat_id = ? AND evidence != ?", (marker, chat_id, marker)
+    )
+    purged = cur.rowcount
+    rows = conn.execute("SELECT record_id, record FROM records WHERE chat_id = ?", (chat_id,)).fetchall()
+    for record_id, text in rows:
+        document = json.loads(text)
+        findings = document.get("findings") or []
+        if not any(f.get("evidence") != marker for f in findings):
+            continue
+        for finding in findings:
+            finding["evidence"] = marker
+        conn.execute(
+            "UPDATE records SET record = ? WHERE record_id = ?",
+            (json.dumps(document, ensure_ascii=False, separators=(",", ":")), record_id),
+        )
+    return purged
+
+
+def insert_activities(conn: sqlite3.Connection, activities: Sequence[StoredActivity], now: str) -> int:
+    """Store activities not yet stored (the feed is at-least-once: dedupe on id); returns how many."""
+    before = conn.total_changes
+    conn.executemany(
+        """INSERT OR IGNORE INTO activities (activity_id, created_at, type, actor_type, actor_user_id,
+               organization_uuid, chat_id, activity, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [
+            (
+                a.activity_id,
+                a.created_at,
+                a.type,
+                a.actor_type,
+                a.actor_user_id,
+                a.organization_uuid,
+                a.chat_id,
+                json.dumps(a.activity, ensure_ascii=False, separators=(",", ":")),
+                now,
+            )
+            for a in activities
+        ],
+    )
+    return conn.total_changes - before

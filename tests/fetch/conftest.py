@@ -1,9 +1,12 @@
-"""Fakes for fetch tests: scripted transports, an in-memory chat API and a sleep that only records."""
+"""Fakes for fetch tests: scripted transports, an in-memory chat API, a sleep that only records,
+and a fake clock that moves only when someone sleeps on it."""
 
 from __future__ import annotations
 
 import json
 import random
+import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +28,45 @@ class Sleeps(list[float]):
 
     def __call__(self, seconds: float) -> None:
         self.append(seconds)
+
+
+class FakeTime:
+    """Monotonic and wall clocks that move only when a thread sleeps; thread-safe, never waits.
+
+    ``sleep(d)`` moves the clock to (the sleeping thread's last clock read) + ``d``, never backwards:
+    a thread wakes at the time it asked for, whatever other threads did meanwhile.
+    """
+
+    EPOCH = 1_800_000_000.0  # wall time at monotonic 0
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self._now = start
+        self._lock = threading.Lock()
+        self._local = threading.local()
+
+    def clock(self) -> float:
+        """The monotonic reading; remembered per thread."""
+        with self._lock:
+            now = self._now
+        self._local.last = now
+        return now
+
+    def wall(self) -> float:
+        """The wall clock, tied to the monotonic one."""
+        with self._lock:
+            return self.EPOCH + self._now
+
+    def sleep(self, seconds: float) -> None:
+        """Advance to this thread's last reading plus ``seconds``; yields so other threads run."""
+        with self._lock:
+            base = getattr(self._local, "last", self._now)
+            self._now = max(self._now, base + seconds)
+            self._local.last = self._now
+        time.sleep(0)  # let other threads run; no real waiting
+
+    def last_read(self) -> float:
+        """The last clock value this thread read."""
+        return float(self._local.last)
 
 
 @dataclass

@@ -105,6 +105,17 @@ def test_since_filters_on_updated_at(served: Served) -> None:
     assert len(found) < CHATS
 
 
+def test_until_bounds_the_walk_even_from_a_cursor(served: Served) -> None:
+    ordered = sorted(served.org.chats, key=lambda c: (c.updated_at, c.id))
+    until = ordered[-3].updated_at  # the last three (or more, on ties) lie at or past the bound
+    with _client(served) as client:
+        first = next(iter_changed_chat_pages(client, page_size=2, until=until))
+        rest = list(iter_changed_chat_pages(client, after_id=first.last_id, until=until))
+    found = [c.id for c in first.data] + [c.id for p in rest for c in p.data]
+    assert found == [c.id for c in ordered if c.updated_at < until]
+    assert len(found) <= CHATS - 3
+
+
 def test_one_user_by_email(served: Served) -> None:
     user = next(u for u in served.org.users if any(c.user and c.user.id == u.id for c in served.org.chats))
     with _client(served) as client:

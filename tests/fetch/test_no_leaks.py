@@ -16,12 +16,24 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from fetch import ComplianceClient, fetch_chat, iter_changed_chat_pages, resolve_user
+from fetch import (
+    ComplianceClient,
+    download_attachment,
+    fetch_chat,
+    fetch_chat_since,
+    iter_activity_pages,
+    iter_changed_chat_pages,
+    resolve_user,
+)
 from fetch.errors import (
+    AttachmentCorruptError,
+    AttachmentGoneError,
+    AttachmentTooLargeError,
     BadRequestError,
     ChatGoneError,
     FetchError,
     MalformedResponseError,
+    MessageCursorRejectedError,
     ServerError,
     TransportFailure,
     UserNotFoundError,
@@ -99,8 +111,64 @@ def unknown_email(c: str) -> Case:
     return Script([orgs, users]), lambda cl: resolve_user(cl, f"{c}@corp.example"), UserNotFoundError
 
 
+def _download(kind: str) -> Callable[[ComplianceClient], object]:
+    return lambda cl: download_attachment(cl, kind, "claude_file_1", max_bytes=4096)  # type: ignore[arg-type]
+
+
+def _named(c: str) -> dict[str, str]:
+    return {"content-disposition": f"attachment; filename*=utf-8''{c}.pdf", "content-type": "application/pdf"}
+
+
+def corrupt_file(c: str) -> Case:
+    resp = httpx.Response(
+        200, content=f"secret {c}".encode(), headers={**_named(c), "content-md5": "A" * 22 + "=="}
+    )
+    return Script([resp]), _download("file"), AttachmentCorruptError
+
+
+def unreadable_md5(c: str) -> Case:
+    resp = httpx.Response(200, content=f"secret {c}".encode(), headers={**_named(c), "content-md5": c})
+    return Script([resp]), _download("file"), AttachmentCorruptError
+
+
+def huge_file(c: str) -> Case:
+    resp = httpx.Response(200, content=f"{c} ".encode() * 1000, headers=_named(c))
+    return Script([resp]), _download("generated_file"), AttachmentTooLargeError
+
+
+def gone_file(c: str) -> Case:
+    body = {"error": {"type": "not_found_error", "message": f"No file {c} found."}}
+    return Script([httpx.Response(404, json=body)]), _download("file"), AttachmentGoneError
+
+
+def bad_artifact_text(c: str) -> Case:
+    resp = httpx.Response(200, content=f"{c} \xff".encode("latin-1"), headers={"content-type": "text/plain"})
+    return Script([resp]), _download("artifact"), AttachmentCorruptError
+
+
+def bad_artifact_json(c: str) -> Case:
+    resp = httpx.Response(
+        200, content=json.dumps({"content": [c]}).encode(), headers={"content-type": "application/json"}
+    )
+    return Script([resp]), _download("artifact"), AttachmentCorruptError
+
+
+def rejected_cursor(c: str) -> Case:
+    body = {"error": {"type": "invalid_request_error", "message": f'Invalid `after_id` "{c}"'}}
+    # The canary rides in the refusal only: httpx itself logs request URLs (ids and cursors, no content).
+    action = lambda cl: fetch_chat_since(cl, CHAT, after_id="cursor_1")  # noqa: E731
+    return Script([httpx.Response(400, json=body)]), action, MessageCursorRejectedError
+
+
+def bad_activity(c: str) -> Case:
+    record = {"id": "activity_1", "created_at": c, "type": "x", "actor": {"email_address": c}}
+    body = {"data": [record], "has_more": False}
+    return Script([ok(body)]), lambda cl: list(iter_activity_pages(cl)), MalformedResponseError
+
+
 SCENARIOS = [server_error, platform_envelope, html_error, bad_json, invalid_chat, invalid_list, gone_chat,
-             transport, unknown_email]  # fmt: skip
+             transport, unknown_email, corrupt_file, unreadable_md5, huge_file, gone_file, bad_artifact_text,
+             bad_artifact_json, rejected_cursor, bad_activity]  # fmt: skip
 
 
 def _exception_text(exc: BaseException) -> str:

@@ -76,6 +76,15 @@ def test_since_is_sent_only_without_a_cursor(chat_api: FakeChatApi) -> None:
     assert all(c.updated_at >= since for c in filtered[0].data) and filtered[0].data
 
 
+def test_until_is_sent_with_or_without_a_cursor(chat_api: FakeChatApi) -> None:
+    until = datetime(2026, 1, 4, 12, tzinfo=timezone(timedelta(hours=2)))
+    with make_client(chat_api) as client:
+        list(iter_changed_chat_pages(client, until=until))
+        list(iter_changed_chat_pages(client, until=until, after_id="cur_" + "1000_tahc_edualc"))
+    for request in chat_api.requests:
+        assert dict(params_of(request))["updated_at.lt"] == "2026-01-04T10:00:00Z"
+
+
 def test_user_pages_filter_by_user_in_created_order(chat_api: FakeChatApi) -> None:
     with make_client(chat_api) as client:
         pages = list(iter_user_chat_pages(client, "user_b", page_size=1))

@@ -20,12 +20,15 @@ FINDING_KEYS = [
     "finding_id", "category", "entity", "detector", "score", "message_id", "role", "block", "segment",
     "start", "end", "evidence", "fingerprint",
 ]  # fmt: skip
+# Extensions of the contract (issue 3): after the contract keys, never between them.
+EXTENSION_KEYS = ["attachments"]
+FINDING_EXTENSION_KEYS = ["attachment"]
 
 
 def test_record_serialises_with_the_contract_keys_in_order() -> None:
     data = json.loads(record(findings=2).model_dump_json(by_alias=True))
-    assert list(data) == CONTRACT_KEYS
-    assert list(data["findings"][0]) == FINDING_KEYS
+    assert list(data) == CONTRACT_KEYS + EXTENSION_KEYS
+    assert list(data["findings"][0]) == FINDING_KEYS + FINDING_EXTENSION_KEYS
     assert data["schema"] == "chatsift.label.v1"
     assert data["user"] == {"id": "user_1", "email_address": "user_1@example.com"}
     assert data["labels"] == ["secrets"] and data["scores"] == {"secrets": 0.99}
@@ -50,7 +53,7 @@ def test_from_result_copies_every_finding_field() -> None:
     f = finding(7, category="payment")
     rec = LabelRecord.from_result(result("claude_chat_9", (f,)), ruleset=RULESET, scanned_at=T0, **meta())
     assert rec.findings == [FindingRecord.from_finding(f)]
-    assert rec.findings[0].model_dump() == {k: getattr(f, k) for k in FINDING_KEYS}
+    assert rec.findings[0].model_dump() == {k: getattr(f, k) for k in FINDING_KEYS + FINDING_EXTENSION_KEYS}
 
 
 def test_chat_without_user_has_null_user() -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +47,25 @@ def _serve(org: SimOrg, **kwargs: Any) -> Iterator[Served]:
     finally:
         client.close()
         server.stop()
+
+
+serving = contextmanager(_serve)  # ``with serving(org, **server_kwargs) as served: ...``
+
+
+def raw_get(served: Served, path: str, limit: int = 1 << 23) -> tuple[bytes, bytes]:
+    """The raw head and body bytes of one GET on a fresh connection (no decoding of any kind)."""
+    host, port = served.server.url.removeprefix("http://").rsplit(":", 1)
+    request = f"GET {path} HTTP/1.1\r\nHost: {host}\r\nx-api-key: {KEY}\r\nConnection: close\r\n\r\n"
+    data = b""
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(request.encode())
+        while len(data) < limit:
+            chunk = sock.recv(1 << 16)
+            if not chunk:
+                break
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    return head, body
 
 
 @pytest.fixture(scope="module")

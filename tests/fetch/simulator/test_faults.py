@@ -107,3 +107,26 @@ def test_clear_turns_everything_off() -> None:
     faults.clear()
     assert faults.list_failure() is None and faults.messages_failure("c") is None
     assert not faults.is_malformed("m") and faults.take_next() is None
+
+
+def test_clear_resets_every_new_fault_and_count() -> None:
+    faults = Faults(
+        invalid_json_messages={"a"},
+        gone_messages={"b"},
+        slow_messages={"c": 1.0},
+        repeat_messages_cursor={"d"},
+        list_body_fault=("invalid", 2),
+        repeat_list_cursor=True,
+        after_list_page=print,
+        update_during_run={1: ["e"]},
+        fail_attachments={"f": Failure(503, times=1)},
+        corrupt_md5={"g"},
+        cut_attachments={"h"},
+        slow_s=2.0,
+    )
+    faults.storm_429(4)
+    assert faults.attachment_failure("f") == Failure(503, times=1) and faults.attachment_failure("f") is None
+    faults.clear()
+    assert faults == Faults() and faults.storm_left == 0 and faults.take_list_body_fault() is None
+    assert faults.messages_body_fault("a") is None and faults.attachment_failure("f") is None
+    assert faults.list_page_served() == (1, 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections import Counter
@@ -189,3 +190,44 @@ def test_reprs_hold_no_content(org: SimOrg) -> None:
     text = org.text_of(org.planted[0])
     assert text not in repr(record) and record.name not in repr(record)
     assert text not in repr(org.planted[0])
+
+
+@pytest.mark.parametrize("lengths", [(1, 1), (3, 5), (20, 24)])
+def test_messages_per_chat(lengths: tuple[int, int]) -> None:
+    org = generate_org(9, users=2, chats=10, messages_per_chat=lengths, deleted_share=0.0)
+    counts = {len(org.chat(c.id).chat_messages) for c in org.chats}
+    assert min(counts) >= lengths[0] and max(counts) <= lengths[1]
+    assert {p.entity for p in org.planted} == set(ENTITY_CATEGORIES), "every plant kind still lands"
+
+
+def test_messages_per_chat_default_is_the_old_range() -> None:
+    assert (
+        generate_org(3, users=2, chats=8).to_json()
+        == generate_org(3, users=2, chats=8, messages_per_chat=(2, 14)).to_json()
+    )
+    for bad in ((0, 3), (5, 4)):
+        with pytest.raises(ValueError):
+            generate_org(3, users=2, chats=8, messages_per_chat=bad)
+
+
+def test_planted_value_keeps_its_positional_fields() -> None:
+    value = PlantedValue("claude_chat_01a", "claude_chat_msg_01b", 2, "US_SSN", "pii", 4, 15, False)
+    assert (value.block, value.start, value.end, value.valid) == (2, 4, 15, False)
+    assert value.attachment_kind is None and value.attachment_id is None
+
+
+def test_attachment_metadata_matches_contents(org: SimOrg) -> None:
+    for item in org.attachments:
+        data = item.content()
+        assert item.size == len(data) and item.md5 == hashlib.md5(data, usedforsecurity=False).hexdigest()
+        if item.kind != "artifact":
+            assert item.meta["md5"] == item.md5 and item.meta["size_bytes"] in (None, item.size)
+
+
+def test_seeded_activities_are_deterministic_and_older_than_any_later_change(org: SimOrg) -> None:
+    again = generate_org(1)
+    assert [a.api() for a in again.activities.snapshot()[1]] == [
+        a.api() for a in org.activities.snapshot()[1]
+    ]
+    newest_chat_change = max(c.updated_at for c in org.chats)
+    assert max(a.created_at for a in org.activities.snapshot()[1]) <= newest_chat_change

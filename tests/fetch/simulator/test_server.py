@@ -35,7 +35,14 @@ def test_bad_or_missing_key_is_401(shared: Served, headers: dict[str, str]) -> N
 
 @pytest.mark.parametrize(
     "path",
-    ["/", "/v1/compliance/apps/chats/", "/v1/compliance/activities", f"{ORGS}/x/users/extra", "/v1/other"],
+    [
+        "/",
+        "/v1/compliance/apps/chats/",
+        "/v1/compliance/activities/x",
+        "/v1/compliance/apps/chats/files/x/content/more",
+        f"{ORGS}/x/users/extra",
+        "/v1/other",
+    ],
 )
 def test_unknown_paths_are_404_in_the_envelope(shared: Served, path: str) -> None:
     status, kind, _ = error_of(shared.get(path))

@@ -1,0 +1,229 @@
+"""Fetch chats concurrently: messages after each chat's stored cursor, and their text-like attachments.
+
+Fetching is network-bound and classification CPU-bound, so a bounded pool of worker threads fetches
+ahead (``fetch_concurrency`` at once, all through one client and so one shared request budget)
+while the caller classifies the results strictly in submission order. At most ``ahead`` fetched
+chats wait in memory, however long the list is.
+
+A worker never raises a per-chat ``FetchError``: it comes back in ``Fetched.error`` so the chat
+becomes an error record and a retry. Errors that end the run (a revoked key, a missing scope)
+propagate to the caller when it reaches that chat's result.
+
+Attachments: text-like ones (by MIME type, else by file-name extension, in memory only) are
+downloaded up to ``attachment_max_bytes`` and decoded as UTF-8; the others are recorded as not
+scanned with a reason (``binary``, ``too_large``, ``attachment_gone``, ``not_utf8``, or an HTTP code).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from chatsift import crashpoints
+from chatsift.settings import Settings
+from fetch import ComplianceClient
+from fetch.attachments import AttachmentKind, download_attachment
+from fetch.errors import (
+    AttachmentGoneError,
+    AttachmentTooLargeError,
+    AuthenticationError,
+    FetchError,
+    MessageCursorRejectedError,
+    PermissionDeniedError,
+)
+from fetch.models import Chat, ChatSummary, Message
+from fetch.streams import fetch_chat_since
+from labels import AttachmentScan, ChatState, LabelRecord
+
+log = logging.getLogger("chatsift.fetching")
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_TEXT_TYPES = (
+    "application/json",
+    "application/xml",
+    "application/javascript",
+    "application/x-javascript",
+    "application/typescript",
+    "application/x-sh",
+    "application/x-python",
+    "application/sql",
+    "application/x-yaml",
+    "application/yaml",
+    "application/toml",
+    "application/x-ndjson",
+    "application/csv",
+    "application/vnd.ant.code",
+    "application/vnd.ant.mermaid",
+    "application/vnd.ant.react",
+    "image/svg+xml",
+)
+_EXTENSION_WORDS = (
+    "txt md markdown csv tsv json jsonl ndjson xml yaml yml toml ini cfg conf env log sql py js ts tsx "
+    "jsx java kt go rs rb php c h cc cpp hpp cs swift sh bash zsh ps1 html htm css scss svg tex rst"
+)
+_TEXT_EXTENSIONS = frozenset(_EXTENSION_WORDS.split())
+
+
+@dataclass(frozen=True)
+class FetchJob:
+    """One chat to fetch: from its message cursor when an earlier record can be extended."""
+
+    chat_id: str
+    summary: ChatSummary | None = None  # the list item, when the chat came from a list page
+    base: LabelRecord | None = None  # the record whose findings the new messages add to
+    state: ChatState | None = None  # where the messages of ``base`` ended
+
+
+@dataclass
+class AttachmentText:
+    """One attachment's outcome; ``text`` (raw, memory only) is set when it is to be scanned."""
+
+    scan: AttachmentScan
+    index: int  # among the message's attachments: files, then generated files, then artifacts
+    role: str
+    text: str | None = field(default=None, repr=False)
+
+
+@dataclass
+class Fetched:
+    """A fetch job's result: the chat (new messages only when incremental) or the error."""
+
+    job: FetchJob
+    chat: Chat | None = None
+    cursor: str | None = None
+    incremental: bool = False
+    attachments: list[AttachmentText] = field(default_factory=list)
+    error: FetchError | None = None
+
+    @property
+    def failed_attachments(self) -> list[AttachmentScan]:
+        """Attachments that could not be read for a reason a later run may not have."""
+        return [a.scan for a in self.attachments if a.scan.reason not in (None, *_FINAL_REASONS)]
+
+
+_FINAL_REASONS = ("binary", "too_large", "attachment_gone", "not_utf8", "disabled")
+
+
+def ordered_map(
+    pool: ThreadPoolExecutor, fn: Callable[[T], R], items: Iterable[T], ahead: int
+) -> Iterator[R]:
+    """``fn`` over ``items`` on ``pool``, results in input order, at most ``ahead`` submitted unread."""
+    pending: deque[Future[R]] = deque()
+    source = iter(items)
+    try:
+        for item in source:
+            pending.append(pool.submit(fn, item))
+            if len(pending) >= ahead:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for future in pending:  # an abort: drop what was not started, let running ones finish
+            future.cancel()
+
+
+def fetch_one(client: ComplianceClient, settings: Settings, job: FetchJob) -> Fetched:
+    """Run one job (in a worker thread): messages after the cursor, then the new messages' attachments."""
+    after = job.state.message_cursor if job.state is not None else None
+    try:
+        try:
+            got = fetch_chat_since(client, job.chat_id, after_id=after)
+        except MessageCursorRejectedError:
+            log.info("chat %s: stored message cursor rejected; reading every message", job.chat_id)
+            after = None
+            got = fetch_chat_since(client, job.chat_id, after_id=None)
+        attachments = _attachments(client, settings, got.chat.chat_messages)
+    except (AuthenticationError, PermissionDeniedError):
+        raise
+    except FetchError as exc:
+        return Fetched(job, error=exc)
+    crashpoints.reached("fetched")
+    return Fetched(job, got.chat, got.cursor, after is not None, attachments)
+
+
+def _attachments(
+    client: ComplianceClient, settings: Settings, messages: Iterable[Message]
+) -> list[AttachmentText]:
+    out: list[AttachmentText] = []
+    for message in messages:
+        refs: list[tuple[AttachmentKind, str, str | None, int | None, str | None]] = []
+        refs += [("file", f.id, f.mime_type, f.size_bytes, f.filename) for f in message.files or ()]
+        refs += [
+            ("generated_file", g.id, g.mime_type, g.size_bytes, g.filename)
+            for g in message.generated_files or ()
+        ]
+        # An artifact without a version id has no content endpoint to read.
+        refs += [
+            ("artifact", a.version_id, a.artifact_type, None, None)
+            for a in message.artifacts or ()
+            if a.version_id
+        ]
+        for index, (kind, ident, mime, size, filename) in enumerate(refs):
+            item = AttachmentText(
+                AttachmentScan(
+                    kind=kind,
+                    id=ident,
+                    message_id=message.id,
+                    mime_type=mime,
+                    size_bytes=size,
+                    scanned=False,
+                    reason=None,
+                ),
+                index,
+                message.role,
+            )
+            _read(client, settings, item, filename)
+            out.append(item)
+    return out
+
+
+def _read(client: ComplianceClient, settings: Settings, item: AttachmentText, filename: str | None) -> None:
+    scan = item.scan
+    reason: str | None = None
+    if not settings.attachments:
+        reason = "disabled"
+    elif not is_text_like(scan.mime_type, filename):
+        reason = "binary"
+    elif scan.size_bytes is not None and scan.size_bytes > settings.attachment_max_bytes:
+        reason = "too_large"
+    else:
+        try:
+            download = download_attachment(
+                client, scan.kind, scan.id, max_bytes=settings.attachment_max_bytes
+            )
+        except AttachmentTooLargeError:
+            reason = "too_large"
+        except AttachmentGoneError:
+            reason = "attachment_gone"
+        except (AuthenticationError, PermissionDeniedError):
+            raise
+        except FetchError as exc:
+            log.warning("attachment %s of message %s: %s", scan.id, scan.message_id, exc.code)
+            reason = exc.code
+        else:
+            try:
+                item.text = download.content.decode("utf-8")
+            except UnicodeDecodeError:
+                reason = "not_utf8"
+            if item.text is not None and "\x00" in item.text[:8192]:
+                item.text, reason = None, "binary"
+    item.scan = scan.model_copy(update={"scanned": reason is None, "reason": reason})
+
+
+def is_text_like(mime_type: str | None, filename: str | None) -> bool:
+    """Whether an attachment is text worth scanning: by MIME type, else by the name's extension."""
+    if mime_type:
+        base = mime_type.split(";", 1)[0].strip().lower()
+        if base.startswith("text/") or base in _TEXT_TYPES or base.endswith(("+json", "+xml")):
+            return True
+        if base != "application/octet-stream":
+            return False
+    if filename and "." in filename:
+        return filename.rsplit(".", 1)[1].lower() in _TEXT_EXTENSIONS
+    return False
