@@ -1,9 +1,9 @@
 """Scan memory: peak RSS of ``chatsift scan`` over a small and a ten-times-larger organisation.
 
-Each size gets its own simulator process (no rate limit, no latency, short chats when the
-simulator offers ``messages_per_chat``) and its own ``chatsift scan`` child with a fresh data
-directory and NER off; the child's peak RSS comes from ``os.wait4`` (that child alone, never the
-simulator). "Stream, don't load": the peak should stay nearly flat as the organisation grows.
+Each size gets its own simulator process (no rate limit, no latency; the scan's own pacing off;
+short chats when the simulator offers ``messages_per_chat``) and its own ``chatsift scan`` child
+with a fresh data directory and NER off; the child's peak RSS comes from ``os.wait4`` (that child
+alone, never the simulator). "Stream, don't load": the peak should stay nearly flat as the organisation grows.
 Run: ``python -m bench.scan_memory`` (2,000 vs 20,000 chats: several minutes), or smaller sizes
 with ``--small 500 --large 5000`` to check the harness.
 """
@@ -48,7 +48,11 @@ def measure_size(spec: SimSpec, tick_s: float, timeout_s: float) -> dict[str, An
             print(f"{label} {elapsed:6.0f} s  {sim.snapshot().total} requests answered, {rss}", flush=True)
 
         scan = run_scan(
-            work, scan_env(sim.url, work / "data"), on_tick=tick, tick_s=tick_s, timeout_s=timeout_s
+            work,
+            scan_env(sim.url, work / "data", extra={"CHATSIFT_RATE_LIMIT_PER_MINUTE": "0"}),
+            on_tick=tick,
+            tick_s=tick_s,
+            timeout_s=timeout_s,
         )
         requests = sim.snapshot().total
     report = scan.report or {}
