@@ -39,7 +39,7 @@ def build_client(settings: Settings) -> ComplianceClient:
         max_retries=settings.max_retries,
         anthropic_version=settings.anthropic_version,
         on_retry=_log_retry,
-        budget=RequestBudget(per_minute) if per_minute else None,
+        budget=RequestBudget(per_minute, even=settings.rate_limit_pacing == "even") if per_minute else None,
         max_connections=settings.fetch_concurrency + 2,
     )
 

@@ -25,6 +25,11 @@ they converge ``pause`` every thread of the process, not only the one refused.
 slots are booked as foreign, which holds for up to a window); a ``limit`` header below ours lowers
 ours for good (it never raises it).
 
+``even=True`` spreads the same budget evenly: sends are at least ``window / capacity`` apart, so a
+run asks for about ten requests a second instead of a full window at once and then nothing. The
+total per window is the same (the window rule still applies); other users of the organisation's
+budget and the server see a steady rate instead of bursts.
+
 Broken or hostile headers (non-numbers, negatives, remaining above the limit, a reset in the
 past or far away) are ignored or bounded: no header holds the budget for longer than one window,
 no ``pause`` for longer than ``retry.RETRY_AFTER_CAP``.
@@ -85,8 +90,11 @@ class RequestBudget:
         clock: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        even: bool = False,
     ) -> None:
         _check(per_minute, fraction, window_s, guard_s)
+        # Even pacing: never two sends closer than window / capacity, on top of the window itself.
+        self._even = even
         self._limit = per_minute  # ours: never above what we were configured with
         self._server_limit: int | None = None  # the latest limit header
         self._fraction = fraction
@@ -196,8 +204,11 @@ class RequestBudget:
         server_slots = _slots(self._server_limit or self._limit, self._fraction)
         total_excess = len(own) + len(self._foreign) - server_slots + 1
         freeing = -math.inf
+        if self._even and own:
+            # The next even slot, expressed like a window slot (it frees ``span`` after ``freeing``).
+            freeing = own[-1] + self._window / _slots(self._limit, self._fraction) - span
         if own_excess > 0:
-            freeing = own[own_excess - 1]
+            freeing = max(freeing, own[own_excess - 1])
         if total_excess > 0:
             merged = heapq.merge(own, self._foreign)
             freeing = max(freeing, next(itertools.islice(merged, total_excess - 1, None)))

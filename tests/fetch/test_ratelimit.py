@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 from bisect import bisect_right
@@ -276,3 +277,21 @@ def test_repr_and_stats_hold_numbers_only() -> None:
     assert repr(budget) == "RequestBudget(limit=600, capacity=588, window_s=60)"
     stats = budget.stats
     assert (stats.admitted, stats.waits, stats.pauses, stats.foreign) == (0, 0, 0, 0)
+
+
+@pytest.mark.parametrize(("even", "first_second"), [(True, 1), (False, 10)])
+def test_even_pacing_spreads_the_window_burst_pacing_spends_it_at_once(even: bool, first_second: int) -> None:
+    fake = FakeTime()
+    budget = _budget(fake, 10, window_s=10.0, even=even)
+    sends = []
+    for _ in range(30):
+        budget.acquire()
+        sends.append(fake.clock())
+    start = sends[0]
+    assert sum(1 for t in sends if t < start + 1.0) == first_second
+    # Either way the window rule holds: never more than 10 sends in any 10.5 s (window + guard).
+    assert _most_in_any_window(sends, 10.5) <= 10
+    if even:
+        gaps = [b - a for a, b in itertools.pairwise(sends)]
+        assert min(gaps) >= 1.0 - 1e-9  # window / capacity
+        assert sends[-1] - start < 31.0  # and no slower than the budget: about 1 per second
