@@ -8,7 +8,7 @@ STAMP := $(VENV)/.chatsift-installed
 SIM_KEY := sk-ant-api01-chatsift-simulator
 PYTEST_ARGS ?=
 
-.PHONY: setup run test test-fast check fmt bench clean distclean
+.PHONY: setup run test test-fast check fmt bench eval clean distclean
 
 setup: $(STAMP)
 
@@ -40,6 +40,10 @@ test-fast: setup
 	$(BIN)/python -m pytest -q -m "not spacy" $(PYTEST_ARGS)
 
 # Benchmarks (never timed tests): classifier throughput against presidio's defaults, as ratios.
+# Detection quality on the development data sets (../shared/datasets), offline; JSON in bench/results/eval.json.
+eval: setup
+	$(BIN)/python -m classifier.eval $(EVAL_ARGS)
+
 bench: setup
 	$(BIN)/python -m bench.classify_throughput
 	$(BIN)/python -m bench.fetch_budget
