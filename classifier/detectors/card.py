@@ -24,12 +24,14 @@ _ISSUERS: tuple[tuple[str, str, frozenset[int]], ...] = (
     ("6011", "6011", frozenset(range(16, 20))),  # Discover
     ("644", "649", frozenset(range(16, 20))),
     ("65", "65", frozenset(range(16, 20))),
-    ("3528", "3589", frozenset({15, 16})),  # JCB
+    ("3528", "3589", frozenset(range(15, 20))),  # JCB
     ("50", "50", frozenset(range(12, 20))),  # Maestro
     ("56", "69", frozenset(range(12, 20))),
-    ("36", "36", frozenset({14})),  # Diners Club
-    ("38", "38", frozenset({14})),
-    ("300", "305", frozenset({14})),
+    # Diners Club International: 14 digits, and 16-19 since its cards run on the Discover network.
+    ("36", "36", frozenset(range(14, 20))),
+    ("38", "39", frozenset(range(14, 20))),
+    ("300", "305", frozenset(range(14, 20))),
+    ("3095", "3095", frozenset(range(14, 20))),
 )
 _SEQUENCES = "01234567890123456789012345" + "98765432109876543210987654"
 

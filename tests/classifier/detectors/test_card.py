@@ -28,6 +28,13 @@ POSITIVES = [
     ("maestro 16", "6759649826438453", "6759649826438453"),
     ("diners 300-305", "diners 30569309025904", "30569309025904"),
     ("diners 38", "38520000023237", "38520000023237"),
+    (
+        "diners 16 on the discover network",
+        "diners " + luhn_complete("305693090259043"),
+        luhn_complete("305693090259043"),
+    ),
+    ("diners 3095", luhn_complete("3095000000000"), luhn_complete("3095000000000")),
+    ("jcb 19", "jcb " + luhn_complete("353011133330000000"), luhn_complete("353011133330000000")),
     ("spaces", "Charge the card 4539 1488 0343 6467 for it", "4539 1488 0343 6467"),
     ("dashes", "card: 4539-1488-0343-6467.", "4539-1488-0343-6467"),
     ("then expiry", "4111 1111 1111 1111 12/26", "4111 1111 1111 1111"),
@@ -42,6 +49,8 @@ NEGATIVES = [
     # Luhn fails on the whole; the tail "5727 5739 6138" alone would pass as a 12-digit Maestro.
     ("tail of a longer grouped number", "customer read me 3717 5727 5739 6138 over the phone"),
     ("visa 17 digits", luhn_complete("4111111111111111")),
+    ("diners 13 digits", luhn_complete("305693090259")),
+    ("diners 3096 is not a range", luhn_complete("309600000000000")),
     ("mastercard 2-series above 2720", luhn_complete("272100000000000")),
     ("mastercard 15 digits", luhn_complete("54252334301099")),
     ("amex 16 digits", luhn_complete("378282246310005")),
