@@ -58,8 +58,8 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(
         600, ge=0, le=100_000, description="client-side request budget (the API's is 600/min); 0 = no pacing"
     )
-    rate_limit_pacing: Literal["even", "burst"] = Field(
-        "even", description="even: sends spread over the window; burst: a whole window at once, then wait"
+    rate_limit_pacing: Literal["burst", "even"] = Field(
+        "burst", description="burst: up to a whole window at once, then wait; even: spread over the window"
     )
     fetch_concurrency: int = Field(8, ge=1, le=64, description="chats whose messages are fetched at once")
     attachments: bool = Field(True, description="download and scan text-like attached files")
