@@ -26,7 +26,7 @@ from typing import TypeVar
 from chatsift import crashpoints
 from chatsift.settings import Settings
 from fetch import ComplianceClient
-from fetch.attachments import AttachmentKind, download_attachment
+from fetch.attachments import attachment_refs, download_attachment
 from fetch.errors import (
     AttachmentGoneError,
     AttachmentTooLargeError,
@@ -152,33 +152,18 @@ def _attachments(
 ) -> list[AttachmentText]:
     out: list[AttachmentText] = []
     for message in messages:
-        refs: list[tuple[AttachmentKind, str, str | None, int | None, str | None]] = []
-        refs += [("file", f.id, f.mime_type, f.size_bytes, f.filename) for f in message.files or ()]
-        refs += [
-            ("generated_file", g.id, g.mime_type, g.size_bytes, g.filename)
-            for g in message.generated_files or ()
-        ]
-        # An artifact without a version id has no content endpoint to read.
-        refs += [
-            ("artifact", a.version_id, a.artifact_type, None, None)
-            for a in message.artifacts or ()
-            if a.version_id
-        ]
-        for index, (kind, ident, mime, size, filename) in enumerate(refs):
-            item = AttachmentText(
-                AttachmentScan(
-                    kind=kind,
-                    id=ident,
-                    message_id=message.id,
-                    mime_type=mime,
-                    size_bytes=size,
-                    scanned=False,
-                    reason=None,
-                ),
-                index,
-                message.role,
+        for index, ref in enumerate(attachment_refs(message)):
+            scan = AttachmentScan(
+                kind=ref.kind,
+                id=ref.id,
+                message_id=message.id,
+                mime_type=ref.mime_type,
+                size_bytes=ref.size_bytes,
+                scanned=False,
+                reason=None,
             )
-            _read(client, settings, item, filename)
+            item = AttachmentText(scan, index, message.role)
+            _read(client, settings, item, ref.filename)
             out.append(item)
     return out
 

@@ -24,7 +24,7 @@ from chatsift.runtime import Runtime
 from classifier import Classifier
 from classifier.rollup import labels_of, scores_of, severity_of
 from classifier.types import BlockText, ChatResult, ChatText, Finding
-from fetch.errors import ChatGoneError, RetriableFetchError
+from fetch.errors import ChatGoneError, FetchError, RetriableFetchError
 from fetch.models import Chat, ChatSummary
 from labels import (
     AttachmentScan,
@@ -227,12 +227,11 @@ def _deleted_record(rt: Runtime, summary: ChatSummary) -> LabelRecord:
 
 
 def _error_record(
-    rt: Runtime, chat_id: str, summary: ChatSummary | None, exc: Exception, *, deleted: bool | None = None
+    rt: Runtime, chat_id: str, summary: ChatSummary | None, exc: FetchError, *, deleted: bool | None = None
 ) -> LabelRecord | None:
     if summary is None:
         return None
-    code = getattr(exc, "code", type(exc).__name__)
-    error = RecordError(code=code, detail=str(exc))
+    error = RecordError(code=exc.code, detail=str(exc))
     return LabelRecord.error_record(
         chat_id, errors=[error], ruleset=rt.ruleset, scanned_at=now(), **_meta(summary, deleted=deleted)
     )

@@ -53,15 +53,22 @@ class AttachmentRef:
     message_id: str
     mime_type: str | None = None
     size_bytes: int | None = None
+    # User content: only a hint for what kind of file it is (by extension); never shown or stored.
+    filename: str | None = field(default=None, repr=False, compare=False)
 
 
 def attachment_refs(message: Message) -> Iterator[AttachmentRef]:
     """The downloadable attachments of a message, in files, generated files, artifacts order."""
     for file in message.files or []:
-        yield AttachmentRef("file", file.id, message.id, file.mime_type, file.size_bytes)
+        yield AttachmentRef("file", file.id, message.id, file.mime_type, file.size_bytes, file.filename)
     for generated in message.generated_files or []:
         yield AttachmentRef(
-            "generated_file", generated.id, message.id, generated.mime_type, generated.size_bytes
+            "generated_file",
+            generated.id,
+            message.id,
+            generated.mime_type,
+            generated.size_bytes,
+            generated.filename,
         )
     for artifact in message.artifacts or []:
         if artifact.version_id:  # the content endpoint takes a version; without one there is nothing to fetch
