@@ -8,7 +8,7 @@ STAMP := $(VENV)/.chatsift-installed
 SIM_KEY := sk-ant-api01-chatsift-simulator
 PYTEST_ARGS ?=
 
-.PHONY: setup run test test-fast check fmt bench eval clean distclean
+.PHONY: setup run test test-fast check fmt bench eval models clean distclean
 
 setup: $(STAMP)
 
@@ -43,6 +43,10 @@ test-fast: setup
 # Detection quality on the development data sets (../shared/datasets), offline; JSON in bench/results/eval.json.
 eval: setup
 	$(BIN)/python -m classifier.eval $(EVAL_ARGS)
+
+# Rebuild the weighted lexicons in models/ from the training splits (deterministic; about 20 s).
+models: setup
+	$(BIN)/python -m classifier.train $(MODELS_ARGS)
 
 bench: setup
 	$(BIN)/python -m bench.classify_throughput

@@ -22,7 +22,6 @@ from chatsift.convert import chat_text
 from chatsift.fetching import Fetched, FetchJob
 from chatsift.runtime import Runtime
 from classifier import Classifier
-from classifier.rollup import labels_of, scores_of, severity_of
 from classifier.types import BlockText, ChatResult, ChatText, Finding
 from fetch.errors import ChatGoneError, FetchError, RetriableFetchError
 from fetch.models import Chat, ChatSummary
@@ -95,7 +94,7 @@ def label_fetched(rt: Runtime, fetched: Fetched) -> ChatOutcome:
     base = job.base if fetched.incremental else None
     prior = job.state.messages_scanned if base is not None and job.state is not None else 0
     result = rt.classifier.classify(_chat_text(chat, fetched))
-    result = _merged(result, base, prior)
+    result = _merged(rt.classifier, result, base, prior)
     scans = [*(base.attachments if base is not None else ()), *(a.scan for a in fetched.attachments)]
     record = record_from_result(result, chat, rt.ruleset, scans)
     crashpoints.reached("classified")
@@ -166,7 +165,9 @@ def _chat_text(chat: Chat, fetched: Fetched) -> ChatText:
     return replace(base, blocks=tuple(blocks))
 
 
-def _merged(result: ChatResult, base: LabelRecord | None, prior_messages: int) -> ChatResult:
+def _merged(
+    classifier: Classifier, result: ChatResult, base: LabelRecord | None, prior_messages: int
+) -> ChatResult:
     """The new messages' result added to the earlier record's (the chat name is always re-read)."""
     if base is None:
         return result
@@ -178,12 +179,13 @@ def _merged(result: ChatResult, base: LabelRecord | None, prior_messages: int) -
     names = [f for f in result.findings if f.message_id is None and f.attachment is None]
     rest = [f for f in result.findings if f.message_id is not None or f.attachment is not None]
     findings = (*names, *kept, *rest)
+    labels, scores, severity = classifier.rollup(findings)
     return replace(
         result,
         findings=findings,
-        labels=labels_of(findings),
-        scores=scores_of(findings),
-        severity=severity_of(findings),
+        labels=labels,
+        scores=scores,
+        severity=severity,
         messages_scanned=prior_messages + result.messages_scanned,
     )
 

@@ -26,6 +26,8 @@ def build_app_classifier(settings: Settings) -> Classifier:
         ner=settings.ner,
         hmac_key=load_or_create_key(settings.key_path),
         min_score=settings.min_score,
+        policy_path=settings.policy,
+        models_dir=settings.models_dir,
     )
 
 

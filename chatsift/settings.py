@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     spacy_model: str = Field(DEFAULT_SPACY_MODEL, description="installed spaCy pipeline name or path")
     ner: Literal["always", "off"] = Field("always", description="run spaCy NER for names and places")
     min_score: float = Field(0.5, ge=0, le=1, description="findings below this score are dropped")
+    policy: Path | None = Field(
+        None, description="detection policy TOML merged over the shipped one (classifier/data/policy.toml)"
+    )
+    models_dir: Path | None = Field(
+        None, description="directory of the weighted lexicon models (default: the source tree's models/)"
+    )
     max_consecutive_chat_failures: int = Field(
         5, ge=1, description="abort a run when this many chats in a row fail with retriable API errors"
     )

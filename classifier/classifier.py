@@ -7,8 +7,10 @@ A detector that raises on a segment is recorded as a ``detector_failed`` error n
 and the exception class (never its message: it may quote the text); the chat's status becomes
 ``partial``, or ``error`` when no detector run succeeded at all. A failure is never "no findings".
 
-Categories ``financial``, ``regulated`` and ``customer_data`` are part of the label vocabulary but
-have no detectors yet; they are never reported until a later version adds them.
+The policy (``classifier.policy``: thresholds, context words, allow-lists, entity overrides,
+custom regex detectors, severity rules) is applied to every detection before the overlap merge.
+Region findings (``customer_data``: a whole table of records) are merged only among themselves,
+so they never hide the values inside them (see ``classifier.merge``).
 
 A ``Classifier`` is not thread-safe (spaCy and presidio keep per-call state): use one per thread.
 """
@@ -19,7 +21,8 @@ import hashlib
 import json
 from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Literal
 
 from classifier.detectors import default_detectors
@@ -28,13 +31,26 @@ from classifier.evidence import DEFAULT_CONTEXT, build_evidence
 from classifier.fingerprint import KEY_BYTES, fingerprint
 from classifier.merge import Candidate, merge
 from classifier.nlp import DEFAULT_SPACY_MODEL, blank_pipeline, load_pipeline
+from classifier.policy import Policy, load_policy
 from classifier.rollup import labels_of, scores_of, severity_of
 from classifier.segment import DEFAULT_MAX_SEGMENT_CHARS, MIN_SEGMENT_CHARS, segment_block
-from classifier.types import BlockText, ChatResult, ChatText, ClassifyError, Detection, Detector, Finding
+from classifier.types import (
+    BlockText,
+    Category,
+    ChatResult,
+    ChatText,
+    ClassifyError,
+    Detection,
+    Detector,
+    Finding,
+    Severity,
+)
 
 # Bump when any rule changes results (patterns, scores, merge, evidence, severity): part of every record id.
-RULESET_VERSION = "1"
+RULESET_VERSION = "2"
 DETECTOR_FAILED = "detector_failed"
+# Categories whose findings mark a region (a table of records), merged apart from value findings.
+REGION_CATEGORIES = frozenset({"customer_data"})
 SEGMENT_FAILED = "segment_failed"
 
 
@@ -57,14 +73,19 @@ class Classifier:
         min_score: float = 0.5,
         context_chars: int = DEFAULT_CONTEXT,
         max_segment_chars: int = DEFAULT_MAX_SEGMENT_CHARS,
+        policy: Policy | None = None,
     ) -> None:
-        _check_config(detectors, hmac_key, min_score, context_chars, max_segment_chars)
-        self._detectors = tuple(detectors)
+        self._policy = policy if policy is not None else load_policy()
+        all_detectors = (*detectors, *self._policy.detectors)
+        _check_config(all_detectors, hmac_key, min_score, context_chars, max_segment_chars)
+        self._detectors = tuple(all_detectors)
         self._key = bytes(hmac_key)
         self._min_score = min_score
         self._context = context_chars
         self._max_segment_chars = max_segment_chars
-        self._ruleset = _ruleset(self._detectors, min_score, context_chars, max_segment_chars)
+        self._ruleset = _ruleset(
+            self._detectors, min_score, context_chars, max_segment_chars, self._policy.digest
+        )
 
     def __repr__(self) -> str:
         ids = ", ".join(d.id for d in self._detectors)
@@ -74,6 +95,15 @@ class Classifier:
     def detectors(self) -> tuple[Detector, ...]:
         """The registry, in priority order."""
         return self._detectors
+
+    @property
+    def policy(self) -> Policy:
+        """The policy applied to every detection and to the roll-up."""
+        return self._policy
+
+    def rollup(self, findings: Sequence[Finding]) -> tuple[tuple[Category, ...], dict[str, float], Severity]:
+        """Labels, per-category scores and severity of ``findings`` under this classifier's policy."""
+        return labels_of(findings), scores_of(findings), severity_of(findings, self._policy)
 
     @property
     def ruleset(self) -> str:
@@ -99,7 +129,7 @@ class Classifier:
             findings=tuple(findings),
             labels=labels_of(findings),
             scores=scores_of(findings),
-            severity=severity_of(findings),
+            severity=severity_of(findings, self._policy),
             messages_scanned=chat.messages,
             status=status,
             errors=tuple(errors),
@@ -142,8 +172,31 @@ class Classifier:
     ) -> list[Finding]:
         """Merged, thresholded findings of one block; every detection is masked in evidence."""
         masks = _MaskIndex([c.detection for c in candidates])
-        kept = merge(c for c in candidates if c.detection.score >= self._min_score)
+        scored = [c for c in (self._apply_policy(view, c) for c in candidates) if c is not None]
+        values = merge(c for c in scored if c.detection.category not in REGION_CATEGORIES)
+        regions = merge(c for c in scored if c.detection.category in REGION_CATEGORIES)
+        kept = sorted(values + regions, key=lambda c: (c.detection.start, c.detection.end))
         return [self._finding(chat_id, block, view, c, masks) for c in kept]
+
+    def _apply_policy(self, view: str, candidate: Candidate) -> Candidate | None:
+        """The candidate after allow-lists, category overrides, context words and thresholds."""
+        policy, d = self._policy, candidate.detection
+        value = view[d.start : d.end]
+        if policy.allows(value):
+            return None
+        if policy.allow_fingerprints and fingerprint(self._key, d.entity, value) in policy.allow_fingerprints:
+            return None
+        category = policy.category_of(d.entity, d.category)
+        window = policy.context_window
+        delta = policy.context_delta(
+            category, view[max(0, d.start - window) : d.start], view[d.end : d.end + window]
+        )
+        score = round(min(1.0, max(0.0, d.score + delta)), 4)
+        if score < policy.threshold(d.entity, category, self._min_score):
+            return None
+        if category == d.category and score == d.score:
+            return candidate
+        return replace(candidate, detection=replace(d, category=category, score=score))
 
     def _finding(
         self, chat_id: str, block: BlockText, view: str, candidate: Candidate, masks: _MaskIndex
@@ -232,8 +285,11 @@ def _check_config(
         raise ClassifierConfigError(f"max_segment_chars must be at least {MIN_SEGMENT_CHARS}")
 
 
-def _ruleset(detectors: Sequence[Detector], min_score: float, context: int, max_segment: int) -> str:
+def _ruleset(
+    detectors: Sequence[Detector], min_score: float, context: int, max_segment: int, policy: str
+) -> str:
     parts = {
+        "policy": policy,
         "version": RULESET_VERSION,
         # A detector may expose ``ruleset_key`` when its results depend on more than its id.
         "detectors": [str(getattr(d, "ruleset_key", d.id)) for d in detectors],
@@ -253,16 +309,20 @@ def build_classifier(
     min_score: float = 0.5,
     context_chars: int = DEFAULT_CONTEXT,
     max_segment_chars: int = DEFAULT_MAX_SEGMENT_CHARS,
+    policy_path: Path | None = None,
+    models_dir: Path | None = None,
 ) -> Classifier:
-    """The default classifier: secrets, payment and pii detectors over the given spaCy pipeline."""
+    """The default classifier: every detector of the registry, the shipped policy (plus ``policy_path``)."""
     if ner not in ("always", "off"):
         raise ClassifierConfigError("ner must be 'always' or 'off' (setting CHATSIFT_NER)")
+    policy = load_policy(policy_path)
     ner_nlp = load_pipeline(spacy_model, ner=True) if ner == "always" else None
-    detectors = default_detectors(patterns_nlp=blank_pipeline(), ner_nlp=ner_nlp)
+    detectors = default_detectors(patterns_nlp=blank_pipeline(), ner_nlp=ner_nlp, models_dir=models_dir)
     return Classifier(
         detectors,
         hmac_key=hmac_key,
         min_score=min_score,
         context_chars=context_chars,
         max_segment_chars=max_segment_chars,
+        policy=policy,
     )

@@ -1,18 +1,20 @@
 """Roll a chat's findings up into labels, per-category scores and one severity.
 
-Severity rules (the highest that applies):
+Severity rules (the highest that applies; the words in brackets are ``[severity]`` keys of the
+policy, ``classifier.policy``):
 
-* ``critical``: a private key, or a cloud/API key that opens an account on its own (AWS, Anthropic,
-  OpenAI, GitHub, GitLab, Slack, Stripe, … : ``entities.CRITICAL_SECRETS``);
-* ``high``: a payment card, an IBAN, a US SSN, or another credential (password, basic-auth
-  credentials, JWT);
-* ``medium``: a high-entropy string (a possible but unconfirmed secret); or personal data that
-  identifies someone together: a person named in the same message as an email address or phone
-  number, or three or more kinds of personal data in the chat;
-* ``low``: any other finding (a lone email, phone, name, location or IP address);
+* every finding gives at least its entity's tier (``classifier.entities``, changed per entity by
+  the policy's ``[entities]``): ``critical`` for private keys and keys that open an account on
+  their own, ``high`` for cards, bank accounts, government ids, other credentials and bulk
+  personal data, ``medium`` for health and financial content and unconfirmed secrets, ``low`` for
+  contact details, names, places and network addresses;
+* personal data that identifies someone [``identified_person``, default ``medium``]: a person
+  named in the same message as contact details or an identifier, or at least
+  [``pii_kinds_for_medium``] kinds of personal data in the chat. A name alone stays ``low``;
+* health content or a health id in a chat that also identifies a person (a name, contact details
+  or any identifier) [``health_with_person``, default ``high``];
+* financial content in a chat that also identifies a person [``financial_with_person``, ``high``];
 * ``none``: no findings.
-
-The tier of each entity lives in ``entities.ENTITIES``.
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from classifier.entities import CONTACT_ENTITIES, entity_info
+from classifier.policy import Policy
 from classifier.types import CATEGORIES, SEVERITIES, Category, Finding, Severity
 
-PII_KINDS_FOR_MEDIUM = 3
+_DEFAULT = Policy()
+PERSON = "PERSON"
 
 
 def labels_of(findings: Sequence[Finding]) -> tuple[Category, ...]:
@@ -40,22 +44,42 @@ def scores_of(findings: Sequence[Finding]) -> dict[str, float]:
     return {c: scores[c] for c in CATEGORIES if c in scores}
 
 
-def severity_of(findings: Sequence[Finding]) -> Severity:
+def severity_of(findings: Sequence[Finding], policy: Policy | None = None) -> Severity:
     """The chat's severity under the rules in this module's docstring."""
     if not findings:
         return "none"
-    level = max(SEVERITIES.index(entity_info(f.entity).tier) for f in findings)
-    if _identifying_pii(findings):
-        level = max(level, SEVERITIES.index("medium"))
+    p = policy if policy is not None else _DEFAULT
+    level = max(SEVERITIES.index(p.tier_of(f.entity, entity_info(f.entity).tier)) for f in findings)
+    categories = {f.category for f in findings}
+    if _identifying_pii(findings, p):
+        level = max(level, SEVERITIES.index(p.identified_person))
+    if _identifies_someone(findings):
+        if "regulated" in categories:
+            level = max(level, SEVERITIES.index(p.health_with_person))
+        if "financial" in categories:
+            level = max(level, SEVERITIES.index(p.financial_with_person))
     return SEVERITIES[max(level, SEVERITIES.index("low"))]
 
 
-def _identifying_pii(findings: Sequence[Finding]) -> bool:
-    """A person next to contact details (same message), or several kinds of personal data."""
+def _identifier(entity: str) -> bool:
+    """Contact details or an identifier of a person (not a name, place or network address)."""
+    info = entity_info(entity)
+    return info.category == "pii" and (entity in CONTACT_ENTITIES or info.tier in ("medium", "high"))
+
+
+def _identifying_pii(findings: Sequence[Finding], policy: Policy) -> bool:
+    """A person next to contact details or an identifier (same message), or several kinds of personal data."""
     pii = [f for f in findings if f.category == "pii"]
-    if len({f.entity for f in pii}) >= PII_KINDS_FOR_MEDIUM:
+    if len({f.entity for f in pii}) >= policy.pii_kinds_for_medium:
         return True
     by_message: dict[str | None, set[str]] = defaultdict(set)
     for f in pii:
         by_message[f.message_id].add(f.entity)
-    return any("PERSON" in entities and entities & CONTACT_ENTITIES for entities in by_message.values())
+    return any(
+        PERSON in entities and any(_identifier(e) for e in entities) for entities in by_message.values()
+    )
+
+
+def _identifies_someone(findings: Sequence[Finding]) -> bool:
+    """A name, contact details or a personal identifier anywhere in the chat."""
+    return any(f.category == "pii" and (f.entity == PERSON or _identifier(f.entity)) for f in findings)

@@ -1,12 +1,12 @@
 """``secrets.anthropic``: Anthropic API keys (ANTHROPIC_API_KEY).
 
 ``sk-ant-`` then a key family and version (``api03``, ``admin01``, ``oat01``, ``ort01``, …), a dash
-and at least 20 key characters. detect-secrets has no plugin for these (it only sees them as
-high-entropy strings), so this detector is the one that names them. Placeholders and
+and the key characters. API (``api03``) and admin (``admin01``) keys have a fixed shape: 93 key
+characters then ``AA`` (108 characters in all); other families need at least 20 key characters.
+detect-secrets has no plugin for these, so this detector is the one that names them. Placeholders and
 documentation examples (``sk-ant-api03-xxxx…``, ``<your-key>``) are rejected.
 
-AWS access key ids (``AKIA``/``ASIA``/…) need no detector of their own: detect-secrets'
-AWSKeyDetector reports them and the adapter rejects ``EXAMPLE`` keys the same way.
+Other vendors' formats (AWS, GitHub, Slack, …) are in ``secret_rules``.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ class AnthropicKeyDetector(RegexDetector):
     patterns = (
         re.compile(
             r"(?:(?<![A-Za-z0-9_-])|(?<=\\[nrt]))"
-            r"(?P<value>sk-ant-(?:api|admin|oat|ort|sid|sk)\d{2}-[A-Za-z0-9_-]{20,})"
+            r"(?P<value>sk-ant-(?:api03-|admin01-)[A-Za-z0-9_-]{93}AA"
+            r"|sk-ant-(?!api03-|admin01-)(?:api|admin|oat|ort|sid|sk)\d{2}-[A-Za-z0-9_-]{20,})"
             r"(?![A-Za-z0-9_-])"
         ),
     )

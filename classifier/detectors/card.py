@@ -3,8 +3,10 @@
 12-19 digits, optionally grouped by single spaces or dashes (one kind of separator, groups of 3-8
 digits). A number counts only if an issuer range accepts its prefix and length AND the Luhn
 checksum passes; all-same-digit numbers and runs like 1234567890… are rejected, as are numbers
-that are part of a longer digit run or of an identifier. The ranges cover what presidio's own
-card regex misses: 19-digit Visa, Mastercard 2-series, 15-digit JCB and 12-digit Maestro.
+that are part of a longer digit run or of an identifier, or that follow a spaced IBAN's country
+and check digits (``RS35 2600 0560 1001 6113 70`` is an IBAN, valid or not, never a card). The
+ranges cover what presidio's own card regex misses: 19-digit Visa, Mastercard 2-series, 15-digit
+JCB and 12-digit Maestro; UATP airline cards (15 digits starting with 1) are included.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ _ISSUERS: tuple[tuple[str, str, frozenset[int]], ...] = (
     ("38", "39", frozenset(range(14, 20))),
     ("300", "305", frozenset(range(14, 20))),
     ("3095", "3095", frozenset(range(14, 20))),
+    ("1", "1", frozenset({15})),  # UATP (airline travel cards)
 )
 _SEQUENCES = "01234567890123456789012345" + "98765432109876543210987654"
 
@@ -68,8 +71,12 @@ class CardDetector(RegexDetector):
     entity = "CREDIT_CARD"
     category = "payment"
     patterns = (
-        # Not after a word character or a dash-joined digit; not before a word character or "-digit".
-        re.compile(BOUNDARY_BEFORE + r"(?<!\d-)(?P<value>\d(?:[ -]?\d){11,18})(?![A-Za-z0-9_])(?!-\d)"),
+        # Not after a word character, a dash-joined digit or a spaced IBAN's head (``RS35 2600 …``); not
+        # before a word character or "-digit".
+        re.compile(
+            BOUNDARY_BEFORE
+            + r"(?<!\d-)(?<![A-Z]{2}\d{2} )(?P<value>\d(?:[ -]?\d){11,18})(?![A-Za-z0-9_])(?!-\d)"
+        ),
     )
     score = 0.85
     context_words = (

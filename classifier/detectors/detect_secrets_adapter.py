@@ -14,12 +14,16 @@ What the adapter adds on top of ``scan_line``:
   signature): token values are extended to the end of their token and re-checked against the
   plugin's own regexes. Private keys span the whole ``-----BEGIN … PRIVATE KEY-----`` …
   ``-----END … PRIVATE KEY-----`` block (or the header and its base64 lines when the end is missing).
-* **entropy limits**: in ad-hoc mode the high-entropy plugins return every candidate word and leave
-  the limit to the caller, so the limit is applied here. Their hits score low (0.55 base64, 0.45 hex,
-  +0.25 after a word like ``key``/``token``): a lone hex hash stays under the default threshold.
+* **plugins**: only the formats ``secret_rules`` does not cover (``PLUGIN_NAMES``); the high-entropy
+  plugins are off (``HIGH_ENTROPY_LIMITS`` is empty). When one is listed again, its hits get the
+  plugin's entropy limit (ad-hoc scans leave it to the caller) and score low (0.55 base64, 0.45 hex,
+  +0.25 after a word like ``key``/``token``).
+* **private keys** need key material: a block with fewer than ``MIN_KEY_BODY`` base64 characters
+  (``-----BEGIN PRIVATE KEY-----\nanything\n-----END PRIVATE KEY-----``) is a documentation stub.
 * **filters**: the heuristic filters, minus the allowlist (a chat must not hide a secret behind
   ``pragma: allowlist secret``) and minus verification (which would call vendor APIs).
-* **placeholders**: ``AKIAIOSFODNN7EXAMPLE`` and friends are dropped (``placeholders``).
+* **placeholders**: ``AKIAIOSFODNN7EXAMPLE`` and friends are dropped (``placeholders``), also when a
+  reported fragment extends to a placeholder token (``ghp`` -> ``ghp_xxxx…``).
 """
 
 from __future__ import annotations
@@ -37,31 +41,25 @@ from classifier.detectors.placeholders import is_placeholder
 from classifier.segment import chunk_bounds
 from classifier.types import SEGMENT_KINDS, Detection, Segment, SegmentKind
 
-HIGH_ENTROPY_LIMITS = {"Base64HighEntropyString": 4.5, "HexHighEntropyString": 3.0}
+# detect-secrets' high-entropy plugins are off: in chats they flag hashes, URLs and base64 blobs far
+# more often than secrets; ``secrets.generic`` reports high-entropy values assigned to a secret name.
+HIGH_ENTROPY_LIMITS: dict[str, float] = {}
+# Plugins for formats ``secret_rules`` does not cover. Dropped because a ``secret_rules`` rule covers
+# the format with fewer false positives (word boundaries, placeholders, checksums): AWSKeyDetector,
+# GitHubTokenDetector, GitLabTokenDetector, JwtTokenDetector, KeywordDetector, MailchimpDetector,
+# NpmDetector, OpenAIDetector, PypiTokenDetector, SendGridDetector, SlackDetector, StripeDetector,
+# TwilioKeyDetector.
 PLUGIN_NAMES: tuple[str, ...] = (
-    "AWSKeyDetector",
     "ArtifactoryDetector",
     "AzureStorageKeyDetector",
     "BasicAuthDetector",
     "CloudantDetector",
     "DiscordBotTokenDetector",
-    "GitHubTokenDetector",
-    "GitLabTokenDetector",
     "IbmCloudIamDetector",
-    "JwtTokenDetector",
-    "KeywordDetector",
-    "MailchimpDetector",
-    "NpmDetector",
-    "OpenAIDetector",
     "PrivateKeyDetector",
-    "PypiTokenDetector",
-    "SendGridDetector",
-    "SlackDetector",
     "SoftlayerDetector",
     "SquareOAuthDetector",
-    "StripeDetector",
     "TelegramBotTokenDetector",
-    "TwilioKeyDetector",
     *HIGH_ENTROPY_LIMITS,
 )
 FILTER_PATHS: tuple[str, ...] = tuple(
@@ -129,6 +127,8 @@ _JWT_CHARS = re.compile(r"[A-Za-z0-9_=+/.-]*")
 _PEM_BEGIN_DASHES = re.compile(r"-{4,5} ?$")
 _PEM_END = re.compile(r"-{4,5} ?END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)? ?-{4,5}")
 _PUTTY_END = re.compile(r"Private-MAC: *[0-9a-fA-F]+")
+_BASE64_CHAR = re.compile(r"[A-Za-z0-9+/=]")
+MIN_KEY_BODY = 16  # base64 characters: ``-----BEGIN PRIVATE KEY-----\nanything\n-----END…`` is not a key
 _BASE64_LINE = re.compile(r"[ \t]*[A-Za-z0-9+/=]{16,}[ \t]*\r?")
 
 # detect-secrets' settings are process-global: one scan at a time in this process.
@@ -199,7 +199,9 @@ def _place(
         return []
     if kind.entity == "PRIVATE_KEY":
         return [
-            ("PRIVATE_KEY", s, e, kind.score) for s, e in _private_key_spans(text, line_start, line, value)
+            ("PRIVATE_KEY", s, e, kind.score)
+            for s, e in _private_key_spans(text, line_start, line, value)
+            if _has_key_body(text[s:e])
         ]
     if kind.token:
         value = _clean_token(value)
@@ -208,9 +210,18 @@ def _place(
     entity = _entity(kind, value)
     out = []
     for start, end in _occurrences(line, value, kind, plugin):
+        if is_placeholder(line[start:end]):  # a fragment (``ghp``) extended to a placeholder token
+            continue
         score = _score(kind, line, start)
         out.append((entity, line_start + start, line_start + end, score))
     return out
+
+
+def _has_key_body(block: str) -> bool:
+    """A key block with key material: at least ``MIN_KEY_BODY`` base64 characters between its markers."""
+    lines = block.splitlines()[1:]
+    body = "".join(line for line in lines if ":" not in line and "-----" not in line)
+    return len(_BASE64_CHAR.findall(body)) >= MIN_KEY_BODY
 
 
 def _clean_token(value: str) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from classifier import build_classifier
 from classifier.eval.cases import EvalError
-from classifier.eval.datasets import LOADERS, load
+from classifier.eval.datasets import DEFAULT_TEAM_DIR, LOADERS, load
 from classifier.eval.report import results_json, table, write_json
 from classifier.eval.run import evaluate
 from classifier.nlp import DEFAULT_SPACY_MODEL
@@ -30,6 +30,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(prog="python -m classifier.eval", description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS, help="data sets directory")
+    parser.add_argument(
+        "--team-datasets", type=Path, default=DEFAULT_TEAM_DIR, help="chatsift's own data sets directory"
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON results file")
     parser.add_argument("--ner", choices=("always", "off"), default="always", help="person/location NER")
     parser.add_argument("--limit", type=int, default=None, help="at most N cases per data set (sampled)")
@@ -49,7 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     started = time.perf_counter()
     try:
-        datasets = [load(args.datasets, name, args.limit) for name in (args.only or LOADERS)]
+        datasets = [
+            load(args.datasets, name, args.limit, args.team_datasets) for name in (args.only or LOADERS)
+        ]
     except EvalError as exc:
         print(f"eval: {exc}", file=sys.stderr)
         return 2

@@ -30,7 +30,9 @@ class Case:
 
     ``scope`` lists the data-set labels scored on this case (predictions of other entities are
     ignored: the source annotates only those). ``expected`` holds the labels expected anywhere in
-    the text (presence sets) or the categories expected for the text (text sets).
+    the text (presence sets) or the categories expected for the text (text sets). A ``weak`` case
+    is one its source expects to score below the reporting threshold: it is scored apart
+    (``WEAK_GROUP``), neither a positive to find nor a negative.
     """
 
     case_id: str
@@ -39,6 +41,10 @@ class Case:
     scope: frozenset[str] = frozenset()
     expected: frozenset[str] = frozenset()
     group: str = ""
+    weak: bool = False
+
+
+WEAK_GROUP = "weak (expected score < 0.5)"
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,12 +21,22 @@ DEFAULT_SIZES: dict[str, int | None] = {
     "gitleaks_rule_cases": None,
     "presidio_recognizer_cases": None,
     "wnut17_emerging_entities": None,
-    "clinical_dialogues_aci_mts": 500,
-    "banking77": 3000,
+    "clinical_dialogues_aci_mts": None,
+    "banking77": None,
+    "financial_dialogues": None,
+    "ordinary_chats": None,
 }
+# chatsift's own data sets (``datasets/`` in the repository), loaded from the team directory.
+TEAM_SETS = frozenset({"financial_dialogues", "ordinary_chats"})
+DEFAULT_TEAM_DIR = Path(__file__).resolve().parents[2] / "datasets"
+# Files the weighted lexicons are trained on (``classifier.train``): never scored here.
+CLINICAL_TRAIN = frozenset({"MTS_Dataset_TrainingSet.csv", "train.csv"})
 # presidio's generic PatternRecognizer tests use made-up patterns: not an entity of any kind.
 PRESIDIO_EXCLUDED = frozenset({"pattern"})
 NER_TESTS = frozenset({"spacy", "stanza", "transformers"})
+# presidio tests that assert every score below this expect a low-confidence match, one presidio
+# itself would not report at a 0.5 threshold: scored apart (``cases.WEAK_GROUP``).
+WEAK_SCORE = 0.5
 NER_ENTITY_NUM = {0: "ner_person", 1: "ner_date"}  # the order of the entities fixture in those tests
 WNUT_SCORED = frozenset({"person", "location"})
 CARD_TEMPLATES = ("Please charge my card {n} for the order.", "card: {n}", "The number is {n}, exp 12/29.")
@@ -140,7 +150,20 @@ def _presidio_case(row: dict[str, Any], where: str) -> Case | None:
         return None
     if any(not 0 <= s.start < s.end <= len(text) for s in spans):
         raise EvalError(f"{where}: expected span outside the text")
-    return Case(where.split(": ", 1)[-1], text, spans, frozenset({label}), group=label)
+    weak = bool(spans) and _expected_scores_below(row.get("other"), WEAK_SCORE)
+    return Case(where.split(": ", 1)[-1], text, spans, frozenset({label}), group=label, weak=weak)
+
+
+def _expected_scores_below(other: Any, limit: float) -> bool:
+    """True when the test asserts scores and every one is below ``limit`` (a low-confidence match)."""
+    if not isinstance(other, dict):
+        return False
+    values: list[Any] = [r[-1] for r in other.get("expected_score_ranges") or [] if isinstance(r, list) and r]
+    values += list(other.get("expected_scores") or [])
+    if other.get("expected_score") is not None:
+        values.append(other["expected_score"])
+    numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    return bool(numbers) and len(numbers) == len(values) and max(numbers) < limit
 
 
 def load_presidio(root: Path) -> DataSet:
@@ -242,12 +265,16 @@ def load_wnut17(root: Path) -> DataSet:
 
 
 def load_clinical(root: Path) -> DataSet:
-    """ACI-Bench visit dialogues and MTS-Dialog snippets: every one should be labelled ``regulated``."""
+    """Held-out ACI-Bench visits and MTS-Dialog snippets: every one should be labelled ``regulated``.
+
+    The training files (MTS-Dialog training set, ACI-Bench train) taught the ``regulated`` lexicon
+    and are left out: validation and test files only.
+    """
     data = root / "data"
     files = sorted((data / "aci-bench" / "challenge_data").glob("*.csv")) + sorted(
         (data / "mts-dialog").glob("*.csv")
     )
-    files = [f for f in files if not f.name.endswith("_metadata.csv")]
+    files = [f for f in files if not f.name.endswith("_metadata.csv") and f.name not in CLINICAL_TRAIN]
     if not files:
         raise EvalError(f"{data}: no dialogue CSV files")
     cases: list[Case] = []
@@ -260,14 +287,45 @@ def load_clinical(root: Path) -> DataSet:
 
 
 def load_banking77(root: Path) -> DataSet:
-    """BANKING77 customer questions (train and test): ordinary text, no label expected."""
+    """BANKING77 test questions: ordinary text, no label expected (train taught the lexicons)."""
     cases: list[Case] = []
-    for name in ("train.csv", "test.csv"):
+    for name in ("test.csv",):
         for line, row in enumerate(_csv_rows(root / name), 2):
             where = f"{root / name}: line {line}"
             text = _field(row, "text", where)
             cases.append(Case(f"{name}:{line}", text, group=_field(row, "category", where)))
     return DataSet("banking77", "text", cases, total=len(cases))
+
+
+def _team_rows(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    for number, row in _jsonl_rows(path):
+        where = f"{path}: line {number}"
+        for key in ("id", "split", "text"):
+            _field(row, key, where)
+        yield where, row
+
+
+def load_financial(root: Path) -> DataSet:
+    """chatsift's financial dialogues, test split: positives expect ``financial``, negatives nothing."""
+    cases: list[Case] = []
+    for where, row in _team_rows(root / "financial.jsonl"):
+        if row["split"] != "test":
+            continue
+        expected = _field(row, "expected", where)
+        if not isinstance(expected, list) or not set(expected) <= {"financial"}:
+            raise EvalError(f"{where}: expected must be [] or ['financial']")
+        group = ("positive:" if expected else "negative:") + str(row.get("topic", ""))
+        cases.append(Case(str(row["id"]), str(row["text"]), expected=frozenset(expected), group=group))
+    return DataSet("financial_dialogues", "text", cases, total=len(cases))
+
+
+def load_ordinary(root: Path) -> DataSet:
+    """chatsift's ordinary chats: nothing sensitive, no label expected."""
+    cases = [
+        Case(str(row["id"]), str(row["text"]), group=str(row.get("topic", "")))
+        for _, row in _team_rows(root / "ordinary.jsonl")
+    ]
+    return DataSet("ordinary_chats", "text", cases, total=len(cases))
 
 
 LOADERS: dict[str, Callable[[Path], DataSet]] = {
@@ -277,12 +335,16 @@ LOADERS: dict[str, Callable[[Path], DataSet]] = {
     "wnut17_emerging_entities": load_wnut17,
     "clinical_dialogues_aci_mts": load_clinical,
     "banking77": load_banking77,
+    "financial_dialogues": load_financial,
+    "ordinary_chats": load_ordinary,
 }
 
 
-def load(datasets_dir: Path, name: str, limit: int | None = None) -> DataSet:
-    """Load data set ``name`` from ``datasets_dir`` and sample it to its default size or ``limit``."""
-    root = datasets_dir / name
+def load(
+    datasets_dir: Path, name: str, limit: int | None = None, team_dir: Path = DEFAULT_TEAM_DIR
+) -> DataSet:
+    """Load data set ``name`` (from ``team_dir`` for chatsift's own sets) and sample it to ``limit``."""
+    root = (team_dir if name in TEAM_SETS else datasets_dir) / name
     if not root.is_dir():
         raise EvalError(f"data set directory missing: {root}")
     full = LOADERS[name](root)

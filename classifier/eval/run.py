@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from classifier.classifier import Classifier
-from classifier.eval.cases import Case, DataSet
+from classifier.eval.cases import WEAK_GROUP, Case, DataSet
 from classifier.eval.mapping import label_map
 from classifier.eval.scoring import Counts, match_spans, presence_counts
 from classifier.types import CATEGORIES, SEVERITIES, BlockText, ChatResult, ChatText
@@ -58,6 +58,9 @@ def _score_span(score: DataSetScore, case: Case, result: ChatResult) -> None:
         gold = [(s.start, s.end) for s in case.spans if s.label == label]
         pred = [(f.start, f.end) for f in result.findings if m.ours is not None and f.entity == m.ours]
         overlap = match_spans(gold, pred, "overlap")
+        if case.weak:  # reported apart: not a positive at the reporting threshold
+            score.add(score.by_group, WEAK_GROUP, overlap)
+            continue
         score.add(score.by_label, label, overlap)
         score.add(score.exact_by_label, label, match_spans(gold, pred, "exact"))
         score.add(score.by_category, m.category, overlap)

@@ -195,8 +195,8 @@ def github_token(rng: random.Random) -> str:
 
 
 def anthropic_key(rng: random.Random) -> str:
-    """``sk-ant-api03-`` plus 93 characters of ``[A-Za-z0-9_-]`` ending ``AA``."""
-    return "sk-ant-api03-" + chars(rng, ALNUM + "_-", 91) + "AA"
+    """``sk-ant-api03-`` plus 93 characters of ``[A-Za-z0-9_-]`` and ``AA`` (108 in all)."""
+    return "sk-ant-api03-" + chars(rng, ALNUM + "_-", 93) + "AA"
 
 
 def password(rng: random.Random) -> str:

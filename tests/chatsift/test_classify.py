@@ -27,7 +27,7 @@ PLANTED = [
     ("IBAN_CODE", "DE89 3704 0044 0532 0130 00", "Wire it to IBAN {} today."),
     ("AWS_ACCESS_KEY", "AKIAZ7QX4MNB2VRT6KLP", "aws_access_key_id = {}"),
     ("GITHUB_TOKEN", "ghp_R8fK2mQ9xL4vT7nB3cW6yH1jD5sA0eZp2uG8", "export GH_TOKEN={}"),
-    ("ANTHROPIC_API_KEY", "sk-ant-api03-" + "Xq7Lm2Vb9Nc4Kd8Rf3Tg6Hy1Ju5Zw0Pe" * 3 + "AbAA", "key: {}"),
+    ("ANTHROPIC_API_KEY", "sk-ant-api03-" + ("Xq7Lm2Vb9Nc4Kd8Rf3Tg6Hy1Ju5Zw0Pe" * 3)[:93] + "AA", "key: {}"),
     ("PRIVATE_KEY", PEM, "here is the deploy key:\n{}\nthanks"),
 ]
 PERSONS = [("PERSON", "Margaret Okonkwo", "I met with {} yesterday about the contract.")]

@@ -35,7 +35,9 @@ def _blocks(c: list[str]) -> list[BlockText]:
 
 
 def _output(result: object) -> str:
-    return repr(result) + json.dumps(dataclasses.asdict(result), default=str)  # type: ignore[call-overload]
+    # ensure_ascii=False: an escaped "…" (\u2026) ends in a hex digit and could complete a hex canary window.
+    output = json.dumps(dataclasses.asdict(result), default=str, ensure_ascii=False)  # type: ignore[call-overload]
+    return repr(result) + output
 
 
 def _windows(text: str) -> set[str]:

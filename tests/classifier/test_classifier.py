@@ -144,7 +144,7 @@ def test_findings_carry_ids_offsets_and_redacted_evidence(fast_classifier: Class
     aws = by_entity["AWS_ACCESS_KEY"]
     assert (aws.message_id, aws.role, aws.block, aws.segment) == ("msg_1", "user", 1, "prose")
     assert text[aws.start : aws.end] == AWS
-    assert (aws.category, aws.detector) == ("secrets", "secrets.detect_secrets")
+    assert (aws.category, aws.detector) == ("secrets", "secrets.aws")
     assert aws.evidence == "Hi! deploy with [AWS_ACCESS_KEY:AKIA…LP] and card [CREDIT_CARD]…"
     assert re.fullmatch(r"[0-9a-f]{24}", aws.finding_id)
     assert re.fullmatch(r"hmac-sha256:[0-9a-f]{64}", aws.fingerprint)
@@ -166,14 +166,14 @@ def test_results_are_deterministic_and_fingerprints_match_across_chats(fast_clas
 def test_below_min_score_is_dropped_but_context_lifts_it(fast_classifier: Classifier) -> None:
     sha = "3f786850e387550fdab836ed7e6dc881de23001b"
     assert fast_classifier.classify(chat(block(f"commit {sha} fixed it"))).findings == ()
-    (hit,) = fast_classifier.classify(chat(block(f"api key {sha}"))).findings
-    assert hit.entity == "HIGH_ENTROPY_STRING"
+    (hit,) = fast_classifier.classify(chat(block(f'api_key = "{sha}"'))).findings
+    assert hit.entity == "SECRET" and hit.score >= 0.5
 
 
 def test_a_secret_behind_json_escapes_in_tool_input_is_found_at_raw_offsets(
     fast_classifier: Classifier,
 ) -> None:
-    raw = json.dumps({"command": f"cat creds\n{AWS}", "note": 'password = "hunter2isgreat"'})
+    raw = json.dumps({"command": f"cat creds\n{AWS}", "note": 'password = "Tq7#vR2m!pLx9"'})
     result = fast_classifier.classify(chat(block(raw, kind="tool_use"), block(f"again {AWS}", index=1)))
     aws = [f for f in result.findings if f.entity == "AWS_ACCESS_KEY"]
     assert [raw[aws[0].start : aws[0].end]] == [AWS]
@@ -202,21 +202,28 @@ def test_messages_scanned_comes_from_the_chat(fast_classifier: Classifier) -> No
 def test_ruleset_is_stable_and_changes_with_the_rules(fast_classifier: Classifier) -> None:
     same = build_classifier(ner="off", hmac_key=bytes(32))
     assert fast_classifier.ruleset == same.ruleset
-    assert re.fullmatch(r"v1-[0-9a-f]{12}", fast_classifier.ruleset)
+    assert re.fullmatch(r"v2-[0-9a-f]{12}", fast_classifier.ruleset)
     stricter = Classifier(fast_classifier.detectors, hmac_key=KEY, min_score=0.7)
     fewer = Classifier(fast_classifier.detectors[:-1], hmac_key=KEY)
     wider = Classifier(fast_classifier.detectors, hmac_key=KEY, context_chars=10)
     assert len({fast_classifier.ruleset, stricter.ruleset, fewer.ruleset, wider.ruleset}) == 4
 
 
-def test_the_default_registry_order_is_secrets_payment_pii(fast_classifier: Classifier) -> None:
-    assert [d.id for d in fast_classifier.detectors] == [
-        "secrets.anthropic",
+def test_the_default_registry_order_is_secrets_payment_pii_then_content(fast_classifier: Classifier) -> None:
+    ids = [d.id for d in fast_classifier.detectors]
+    rank = {"secrets": 0, "payment": 1, "pii": 2, "regulated": 3, "financial": 3, "customer_data": 3}
+    ranks = [rank[i.split(".", 1)[0]] for i in ids]
+    assert ranks == sorted(ranks)
+    assert ids[0] == "secrets.anthropic" and ids[-1] == "customer_data.bulk"
+    for expected in (
         "secrets.detect_secrets",
         "payment.card",
         "payment.iban",
         "pii.presidio",
-    ]
+        "regulated.health",
+    ):
+        assert expected in ids
+    assert set(rank) - {"pii"} <= {i.split(".", 1)[0] for i in ids} | {"pii"}
 
 
 def test_repr_shows_no_key(fast_classifier: Classifier) -> None:

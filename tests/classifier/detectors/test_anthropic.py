@@ -10,13 +10,17 @@ from tests.classifier.helpers import detections, spans
 
 DETECTOR = AnthropicKeyDetector()
 BODY = "Xq7Lm2Vb9Nc4Kd8Rf3Tg6Hy1Ju5Zw0Pe_-AbAA"
+# api03/admin01 keys: 93 key characters then "AA" (changed in issue 4: was "at least 20").
+KEY93 = (
+    "Xq7Lm2Vb9Nc4Kd8Rf3Tg6Hy1Ju5Zw0Pe_-Ab" + "Qw3Er5Ty7Ui9Op1As2Df4Gh6Jk8" + "Vb1Nm3Qa5Ws7Ed9Rf2Tg4Yh6Uj8Ik0"
+)
 
 POSITIVES = [
-    ("api03", f"key: sk-ant-api03-{BODY}", f"sk-ant-api03-{BODY}"),
-    ("admin01", f"ANTHROPIC_ADMIN_KEY=sk-ant-admin01-{BODY}", f"sk-ant-admin01-{BODY}"),
+    ("api03", f"key: sk-ant-api03-{KEY93}AA", f"sk-ant-api03-{KEY93}AA"),
+    ("admin01", f"ANTHROPIC_ADMIN_KEY=sk-ant-admin01-{KEY93}AA", f"sk-ant-admin01-{KEY93}AA"),
     ("oat01", f"'sk-ant-oat01-{BODY}'", f"sk-ant-oat01-{BODY}"),
     ("api01 exactly 20", "sk-ant-api01-" + "a1B2c3D4e5F6g7H8i9J0", "sk-ant-api01-" + "a1B2c3D4e5F6g7H8i9J0"),
-    ("json escape", rf'"x\nsk-ant-api03-{BODY}"', f"sk-ant-api03-{BODY}"),
+    ("json escape", rf'"x\nsk-ant-api03-{KEY93}AA"', f"sk-ant-api03-{KEY93}AA"),
 ]
 
 NEGATIVES = [
@@ -27,6 +31,9 @@ NEGATIVES = [
     ("example", "sk-ant-api03-EXAMPLEKEY0123456789abcdefghij"),
     ("glued prefix", f"xsk-ant-api03-{BODY}"),
     ("unknown family", f"sk-ant-foo03-{BODY}"),
+    ("api03 too short", f"sk-ant-api03-{BODY}"),
+    ("api03 without AA", f"sk-ant-api03-{KEY93}BB"),
+    ("admin01 one short", f"sk-ant-admin01-{KEY93[1:]}AA"),
     ("openai key", "sk-proj-abcdefghijklmnopqrstT3BlbkFJabcdefghijklmnopqrst"),
 ]
 
@@ -42,7 +49,7 @@ def test_rejects_hard_negatives(case: str, text: str) -> None:
 
 
 def test_scores_high() -> None:
-    (hit,) = detections(DETECTOR, f"sk-ant-api03-{BODY}")
+    (hit,) = detections(DETECTOR, f"sk-ant-api03-{KEY93}AA")
     assert (hit.score, hit.category, hit.detector) == (0.99, "secrets", "secrets.anthropic")
 
 
@@ -59,6 +66,8 @@ def test_scores_high() -> None:
         ("AKIAZ7QX4MNB2VRT6KLP", False),
         ("ghp_R8fK2mQ9xL4vT7nB3cW6yH1jD5sA0eZp2uG8", False),
         ("hunter2isgreat", False),
+        ("ADD_YOUR_HUGGING_FACE_TOKEN_HERE", True),
+        ("xoxp-5723-####################", True),
     ],
 )
 def test_placeholders(value: str, placeholder: bool) -> None:

@@ -41,6 +41,9 @@ POSITIVES = [
     ("then a year", "4111 1111 1111 1111 2028", "4111 1111 1111 1111"),
     ("json escape", r'{"note": "x\n4111111111111111"}', "4111111111111111"),
     ("parenthesised", "(4111111111111111)", "4111111111111111"),
+    ("uatp", "my credit card: 122000000000003", "122000000000003"),
+    ("uatp computed", "uatp " + luhn_complete("19999999999912"), luhn_complete("19999999999912")),
+    ("visa after a word in capitals", "VISA 4111 1111 1111 1111", "4111 1111 1111 1111"),
 ]
 
 NEGATIVES = [
@@ -65,6 +68,10 @@ NEGATIVES = [
     ("too short", "4111 1111 111"),
     ("a uuid", "123e4567-e89b-12d3-a456-426614174000"),
     ("a timestamp", "1709290800123456"),
+    ("uatp 16 digits", luhn_complete("122000000000000")),
+    ("uatp 14 digits", luhn_complete("1220000000000")),
+    # "2600 0560 1001 6113" passes as a Mastercard 2-series, but it is the body of an IBAN.
+    ("inside a spaced iban", "RS35 2600 0560 1001 6113 70"),
 ]
 
 
@@ -108,6 +115,8 @@ def test_luhn(digits: str, ok: bool) -> None:
         ("34" + "0" * 13, True),
         ("34" + "0" * 14, False),
         ("3527" + "0" * 12, False),
+        ("1" + "0" * 14, True),
+        ("1" + "0" * 15, False),
     ],
 )
 def test_issuer_ranges(digits: str, ok: bool) -> None:

@@ -30,56 +30,31 @@ PEM_NO_END = (
     "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAAB\n"
     "AAAAMwAAAAtzc2gtZWQyNTUxOQAAACBqVe4n0qZ5DgY7Zb2vJbKjJ"
 )
-JWT = (
-    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0"
-    ".dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
+URL = "https://deploy:s3cretpass@example.com/x"
+AZURE = (
+    "AccountKey="
+    + "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6MDEyMzQ1Njc4OWFiY2RlZmc0aGk="
 )
-GH = "ghp_R8fK2mQ9xL4vT7nB3cW6yH1jD5sA0eZp2uG8"
-SLACK = "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx"
-STRIPE = "sk_live_4eC39HqLyjWDarjtT1zdp7dc"
-OPENAI = "sk-proj-abcdefghijklmnopqrstT3BlbkFJabcdefghijklmnopqrst"
-NPM = "npm_abcdefghijklmnopqrstuvwxyz0123456789"
-PASSWORD = "password = 'hunter2isgreat'"
 
 POSITIVES = [
     # (case, text, entity, the exact value its span must cover)
-    ("aws key id", "aws_access_key_id = AKIAZ7QX4MNB2VRT6KLP", "AWS_ACCESS_KEY", "AKIAZ7QX4MNB2VRT6KLP"),
-    ("aws key in prose", "the key AKIAZ7QX4MNB2VRT6KLP leaked", "AWS_ACCESS_KEY", "AKIAZ7QX4MNB2VRT6KLP"),
-    ("aws temporary key", "ASIAZ7QX4MNB2VRT6KLP", "AWS_ACCESS_KEY", "ASIAZ7QX4MNB2VRT6KLP"),
-    (
-        "aws secret key",
-        "aws_secret_access_key = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzKEYzzKEY1'",
-        "AWS_SECRET_KEY",
-        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzKEYzzKEY1",
-    ),
-    ("github fragment extended", f"export GH_TOKEN={GH}", "GITHUB_TOKEN", GH),
-    ("jwt with signature", f"Authorization: Bearer {JWT}.", "JWT", JWT),
-    ("slack", f"token {SLACK}", "SLACK_TOKEN", SLACK),
-    ("stripe", STRIPE, "STRIPE_KEY", STRIPE),
-    ("openai", f"OPENAI_API_KEY={OPENAI}", "OPENAI_API_KEY", OPENAI),
-    ("npm, trailing words trimmed", f"//registry.npmjs.org/:_authToken={NPM} is mine", "NPM_TOKEN", NPM),
-    ("basic auth", "url https://deploy:s3cretpass@example.com/x", "BASIC_AUTH_CREDENTIALS", "s3cretpass"),
-    ("password keyword", PASSWORD, "PASSWORD", "hunter2isgreat"),
-    (
-        "allowlist pragma does not hide",
-        f"{PASSWORD}  # pragma: allowlist secret",
-        "PASSWORD",
-        "hunter2isgreat",
-    ),
+    ("basic auth", f"url {URL}", "BASIC_AUTH_CREDENTIALS", "s3cretpass"),
     ("private key block", f"deploy key:\n{PEM}\nthanks", "PRIVATE_KEY", PEM),
     ("private key without end", f"{PEM_NO_END}\n\nbye", "PRIVATE_KEY", PEM_NO_END),
 ]
 
 NEGATIVES = [
-    ("aws docs example", "aws_access_key_id = AKIAIOSFODNN7EXAMPLE"),
-    ("aws docs secret", "aws_secret_access_key = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'"),
     ("prose", "The quick brown fox jumps over the lazy dog, twice."),
     ("long words", "Supercalifragilisticexpialidocious antidisestablishmentarianism"),
     ("uuid", "request 123e4567-e89b-12d3-a456-426614174000 failed"),
-    ("not a github token", "deploy to ghpages from ghp_short"),
-    ("templated password", 'password = "<your-password>"'),
-    ("env reference", 'password = "${DB_PASSWORD}"'),
-    ("indirect reference", "password = get_secret('db')"),
+    # Formats now owned by ``secret_rules``: the adapter no longer reports them (changed in issue 4).
+    ("aws key id", "aws_access_key_id = AKIAZ7QX4MNB2VRT6KLP"),
+    ("github placeholder", "ghp_" + "x" * 36),
+    ("password keyword", "password = 'hunter2isgreat'"),
+    ("random hex", "api key 3f786850e387550fdab836ed7e6dc881de23001b"),
+    ("base64 blob", "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1ub3A="),
+    ("empty key block", "-----BEGIN PRIVATE KEY-----\nanything\n-----END PRIVATE KEY-----"),
+    ("key markers only", "-----BEGIN OPENSSH PRIVATE KEY----------END OPENSSH PRIVATE KEY-----"),
 ]
 
 
@@ -94,55 +69,31 @@ def test_rejects_hard_negatives(case: str, text: str) -> None:
     assert [d for d in detections(DETECTOR, text) if d.score >= 0.5] == []
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "commit 3f786850e387550fdab836ed7e6dc881de23001b fixed it",
-        "sha256 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-    ],
-)
-def test_random_hex_is_not_a_key(text: str) -> None:
-    hits = detections(DETECTOR, text)
-    assert {d.entity for d in hits} <= {"HIGH_ENTROPY_STRING"}
-    assert all(d.score < 0.5 for d in hits)
-
-
-def test_high_entropy_after_a_secret_word_scores_above_threshold() -> None:
-    (hit,) = detections(DETECTOR, "api key 3f786850e387550fdab836ed7e6dc881de23001b")
-    assert (hit.entity, hit.score) == ("HIGH_ENTROPY_STRING", pytest.approx(0.7))
-
-
-def test_entropy_limit_is_applied_to_ad_hoc_candidates() -> None:
-    # In ad-hoc mode detect-secrets returns every word as a candidate; the limit must drop them.
-    assert detections(DETECTOR, "token abcdefgh and more plain words here") == []
-    (hit,) = detections(DETECTOR, "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1ub3A=")
-    assert hit.entity == "HIGH_ENTROPY_STRING"
-
-
 def test_every_configured_plugin_exists_and_is_mapped() -> None:
     available = {cls.__name__: cls for cls in get_mapping_from_secret_type_to_class().values()}
     for name in PLUGIN_NAMES:
         assert name in available, name
         assert getattr(available[name], "secret_type", None) in SECRET_TYPES, name
-    plugins = {p["name"]: p for p in settings_config()["plugins_used"]}
-    assert plugins["Base64HighEntropyString"]["limit"] == 4.5
-    assert plugins["HexHighEntropyString"]["limit"] == 3.0
+    plugins = {p["name"] for p in settings_config()["plugins_used"]}
+    assert "PrivateKeyDetector" in plugins
+    # Owned by secret_rules (fewer false positives) or too noisy in chats: not configured.
+    assert not plugins & {"AWSKeyDetector", "KeywordDetector", "Base64HighEntropyString", "SlackDetector"}
     paths = [f["path"] for f in settings_config()["filters_used"]]
     assert not any("allowlist" in p or "verification" in p for p in paths)
 
 
 def test_process_global_settings_are_restored_after_a_scan() -> None:
     before = get_settings().json()
-    assert detections(DETECTOR, "AKIAZ7QX4MNB2VRT6KLP")
+    assert detections(DETECTOR, URL)
     assert get_settings().json() == before
     # Someone else's transient settings in the same process do not break the next scan.
     with transient_settings({"plugins_used": [{"name": "StripeDetector"}]}):
         pass
-    assert detections(DETECTOR, "AKIAZ7QX4MNB2VRT6KLP")
+    assert detections(DETECTOR, URL)
 
 
 def test_concurrent_scans_give_the_sequential_results() -> None:
-    texts = [f"key AKIAZ7QX4MNB2VRT6KL{c} and {GH}" for c in "PQRSTUVW"]
+    texts = [f"url https://u{c}:s3cret{c}pass@example.com and\n{PEM}" for c in "PQRSTUVW"]
     expected = [sorted(spans(DETECTOR, t)) for t in texts]
     results: dict[int, list[tuple[str, str]]] = {}
 
@@ -159,12 +110,12 @@ def test_concurrent_scans_give_the_sequential_results() -> None:
 
 def test_a_token_in_a_very_long_line_is_found_at_its_offset() -> None:
     filler = "lorem ipsum dolor sit amet " * (3 * MAX_LINE_CHARS // 27)
-    text = filler + GH + " " + filler
+    text = filler + URL + " " + filler
     found = spans(DETECTOR, text)
-    assert ("GITHUB_TOKEN", GH) in found
+    assert ("BASIC_AUTH_CREDENTIALS", "s3cretpass") in found
 
 
 def test_offsets_are_into_the_block() -> None:
     segment_prefix = "x" * 50 + "\n"
-    found = spans(DETECTOR, "AKIAZ7QX4MNB2VRT6KLP", prefix=segment_prefix)
-    assert found == [("AWS_ACCESS_KEY", "AKIAZ7QX4MNB2VRT6KLP")]
+    found = spans(DETECTOR, URL, prefix=segment_prefix)
+    assert found == [("BASIC_AUTH_CREDENTIALS", "s3cretpass")]

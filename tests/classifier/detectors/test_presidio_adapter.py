@@ -159,3 +159,74 @@ def test_the_network_guard_does_catch_a_default_tldextract(tmp_path: Path) -> No
 )
 def test_formatted_phone_rule(value: str, formatted: bool) -> None:
     assert is_formatted_phone(value) is formatted
+
+
+# Country ids: (case, text, entity, value, category). Values are checksum-valid where the id has one.
+COUNTRY_POSITIVES = [
+    ("uk nino", "NI number AB 12 34 56 C on file", "UK_NINO", "AB 12 34 56 C", "pii"),
+    ("sg nric", "NRIC S2740116C was processed", "SG_NRIC_FIN", "S2740116C", "pii"),
+    ("mac", "device 00:1A:2B:3C:4D:5E joined", "MAC_ADDRESS", "00:1A:2B:3C:4D:5E", "pii"),
+    ("es nif", "mi DNI es 12345678Z", "ES_NIF", "12345678Z", "pii"),
+    ("fi code", "henkilötunnus 131052-308T", "FI_PERSONAL_IDENTITY_CODE", "131052-308T", "pii"),
+    ("se personnummer", "pnr 19910924-2397 ok", "SE_PERSONNUMMER", "19910924-2397", "pii"),
+    ("uk nhs is regulated", "NHS number 943 476 5919", "UK_NHS", "943 476 5919", "regulated"),
+    (
+        "de health insurance",
+        "Versichertennummer A123456780",
+        "DE_HEALTH_INSURANCE",
+        "A123456780",
+        "regulated",
+    ),
+    ("us npi is regulated", "provider NPI 1245319599", "US_NPI", "1245319599", "regulated"),
+    ("url with context", "the website is example-shop.com now", "URL", "example-shop.com", "pii"),
+    ("uk postcode with context", "my postcode is SW1A 1AA", "UK_POSTCODE", "SW1A 1AA", "pii"),
+    ("uk passport with context", "My passport number is CD7654321", "UK_PASSPORT", "CD7654321", "pii"),
+    ("grouped aadhaar", "3123 4567 8909", "IN_AADHAAR", "3123 4567 8909", "pii"),
+    ("vehicle with context", "My car reg is AB51 ABC and", "UK_VEHICLE_REGISTRATION", "AB51 ABC", "pii"),
+    ("ph tin with context", "My TIN is 000-123-456-000", "PH_TIN", "000-123-456-000", "pii"),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "text", "entity", "value", "category"), COUNTRY_POSITIVES, ids=[p[0] for p in COUNTRY_POSITIVES]
+)
+def test_finds_country_ids(
+    detector: PresidioDetector, case: str, text: str, entity: str, value: str, category: str
+) -> None:
+    hits = [d for d in detections(detector, text) if d.score >= 0.5 and d.entity == entity]
+    start = text.index(value)
+    assert [(d.start, d.end, d.category) for d in hits] == [(start, start + len(value), category)]
+
+
+COUNTRY_NEGATIVES = [
+    ("url without context", "see https://docs.example.org/api for details", "URL"),
+    ("bare domain", "import example.com.utils", "URL"),
+    ("postcode without context", "meet at SW1A 1AA", "UK_POSTCODE"),
+    ("vehicle without context", "the AB51 ABC model", "UK_VEHICLE_REGISTRATION"),
+    ("tr plate without context", "bought 34 ABC 1234 items", "TR_LICENSE_PLATE"),
+    ("passport shape without context", "code AB1234567 sent", "UK_PASSPORT"),
+    ("it passport needs italian", "My passport number is CD7654321", "IT_PASSPORT"),
+    ("us licence without context", "ref H12234567 closed", "US_DRIVER_LICENSE"),
+    ("bare aadhaar", "account 312345678909", "IN_AADHAAR"),
+    ("bad nino prefix", "NI number QQ 12 34 56 C", "UK_NINO"),
+    ("de vat bad checksum", "DE123456789", "DE_VAT_ID"),
+    ("kr licence without context", "191005059801", "KR_DRIVER_LICENSE"),
+    ("nhs bad checksum", "NHS number 943 476 5918", "UK_NHS"),
+    ("bare luhn-valid ten digits", "ticket 4155550132 closed", "SE_ORGANISATIONSNUMMER"),
+]
+
+
+@pytest.mark.parametrize(("case", "text", "entity"), COUNTRY_NEGATIVES, ids=[n[0] for n in COUNTRY_NEGATIVES])
+def test_rejects_country_hard_negatives(
+    detector: PresidioDetector, case: str, text: str, entity: str
+) -> None:
+    assert [d for d in detections(detector, text) if d.score >= 0.5 and d.entity == entity] == []
+
+
+def test_digit_ids_need_context_in_code(detector: PresidioDetector) -> None:
+    def nhs(text: str, kind: SegmentKind) -> list[str]:
+        return [d.entity for d in detections(detector, text, kind) if d.score >= 0.5 and d.entity == "UK_NHS"]
+
+    assert nhs("x = 9434765919", "code") == []
+    assert nhs("nhs = 9434765919", "code") == ["UK_NHS"]
+    assert nhs("x = 9434765919", "prose") == ["UK_NHS"]

@@ -45,8 +45,11 @@ def test_runs_on_a_fixture_and_keeps_text_out_of_the_output(
 ) -> None:
     root = tmp_path / "banking77"
     root.mkdir()
-    (root / "train.csv").write_text(f"text,category\nmy card {CANARY} 4242424242424242,card_arrival\n")
-    (root / "test.csv").write_text("text,category\nwhere is my card,card_arrival\n")
+    # Only the test split is scored (train teaches the lexicons).
+    (root / "train.csv").write_text("text,category\nnot scored,card_arrival\n")
+    (root / "test.csv").write_text(
+        f"text,category\nmy card {CANARY} 4242424242424242,card_arrival\nwhere is my card,card_arrival\n"
+    )
     out = tmp_path / "r.json"
     assert main(["--datasets", str(tmp_path), "--only", "banking77", "--ner", "off", "--out", str(out)]) == 0
     captured = capsys.readouterr()

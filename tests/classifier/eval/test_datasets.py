@@ -21,6 +21,7 @@ from classifier.eval.datasets import (
     load_wnut17,
     luhn_check_digit,
 )
+from classifier.eval.scoring import Counts
 
 CANARY = "CANARY-eval-7f3a9c"
 
@@ -208,10 +209,16 @@ def test_load_wnut17_rejects_lines_without_tab(tmp_path: Path) -> None:
 def test_load_clinical(tmp_path: Path) -> None:
     aci = tmp_path / "data" / "aci-bench" / "challenge_data"
     _write(
-        aci / "train.csv",
+        aci / "valid.csv",
         'dataset,encounter_id,dialogue,note\nvirtassist,D1,"[doctor] hi\n[patient] hi",note\n',
     )
-    _write(aci / "train_metadata.csv", "dataset,encounter_id,id\nvirtassist,D1,VA1\n")
+    _write(aci / "valid_metadata.csv", "dataset,encounter_id,id\nvirtassist,D1,VA1\n")
+    # The training files teach the regulated lexicon: never scored.
+    _write(aci / "train.csv", "dataset,encounter_id,dialogue,note\nvirtassist,D0,training,note\n")
+    _write(
+        tmp_path / "data" / "mts-dialog" / "MTS_Dataset_TrainingSet.csv",
+        "ID,section_header,section_text,dialogue\n0,CC,x,training\n",
+    )
     _write(
         tmp_path / "data" / "mts-dialog" / "MTS.csv",
         "ID,section_header,section_text,dialogue\n0,CC,x,Doctor: hi\n",
@@ -224,16 +231,16 @@ def test_load_clinical(tmp_path: Path) -> None:
 
 def test_load_banking77(tmp_path: Path) -> None:
     _write(tmp_path / "train.csv", "text,category\nWhere is my card?,card_arrival\n")
-    _write(tmp_path / "test.csv", 'text,category\n"Hi, top up failed",top_up_failed\n')
-    ds = load_banking77(tmp_path)
-    assert [c.group for c in ds.cases] == ["card_arrival", "top_up_failed"]
+    _write(tmp_path / "test.csv", 'text,category\n"Hi, top up failed",top_up_failed\nWhere?,card_arrival\n')
+    ds = load_banking77(tmp_path)  # the test split only: train teaches the lexicons
+    assert [c.group for c in ds.cases] == ["top_up_failed", "card_arrival"]
     assert all(c.expected == frozenset() for c in ds.cases)
 
 
 def test_load_samples_deterministically_and_reports_it(tmp_path: Path) -> None:
     rows = "".join(f"question {i},intent\n" for i in range(50))
-    _write(tmp_path / "banking77" / "train.csv", "text,category\n" + rows)
-    _write(tmp_path / "banking77" / "test.csv", "text,category\n")
+    _write(tmp_path / "banking77" / "train.csv", "text,category\n")
+    _write(tmp_path / "banking77" / "test.csv", "text,category\n" + rows)
     a, b = load(tmp_path, "banking77", limit=7), load(tmp_path, "banking77", limit=7)
     assert [c.case_id for c in a.cases] == [c.case_id for c in b.cases]
     assert len(a.cases) == 7 and a.total == 50 and a.sampled and "sampled 7 of 50" in a.note
@@ -250,3 +257,48 @@ def test_sample_keeps_order() -> None:
     picked = sample(cases, 5)
     assert len(picked) == 5 and [int(c.case_id) for c in picked] == sorted(int(c.case_id) for c in picked)
     assert sample(cases, None) == cases
+
+
+@pytest.mark.parametrize(
+    ("other", "weak"),
+    [
+        ({"expected_score_ranges": [[0.0, 0.3]]}, True),
+        ({"expected_score_ranges": [[0.05, 0.15], [0.1, 0.4]]}, True),
+        ({"expected_score_ranges": [[0.6, 0.81]]}, False),
+        ({"expected_scores": [0.1, 0.9]}, False),
+        ({"expected_score": 0.4}, True),
+        ({"expected_score": "high"}, False),  # not a number: not judged weak
+        ({}, False),
+    ],
+)
+def test_presidio_cases_expected_to_score_low_are_weak(tmp_path: Path, other: dict, weak: bool) -> None:
+    row = {
+        "recognizer": "kr_passport",
+        "text": "M123A4567",
+        "expected_len": 1,
+        "expected_positions": [[0, 9]],
+    }
+    _write(tmp_path / "recognizer_test_cases.jsonl", json.dumps({**row, "other": other}) + "\n")
+    (case,) = load_presidio(tmp_path).cases
+    assert case.weak is weak
+
+
+def test_weak_cases_are_scored_apart(tmp_path: Path) -> None:
+    from classifier import build_classifier
+    from classifier.eval.cases import WEAK_GROUP
+    from classifier.eval.run import evaluate
+
+    rows = [
+        {"recognizer": "email", "text": "mail a@b.org", "expected_len": 1, "expected_positions": [[5, 12]]},
+        {
+            "recognizer": "email",
+            "text": "no email here",
+            "expected_len": 1,
+            "expected_positions": [[0, 2]],
+            "other": {"expected_score_ranges": [[0.0, 0.2]]},
+        },
+    ]
+    _write(tmp_path / "recognizer_test_cases.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
+    score = evaluate(build_classifier(ner="off", hmac_key=b"k" * 32), load_presidio(tmp_path), progress=False)
+    assert score.by_label["email"] == Counts(tp=1)
+    assert score.by_group[WEAK_GROUP] == Counts(fn=1)

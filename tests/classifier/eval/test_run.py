@@ -36,13 +36,15 @@ def test_span_scoring_counts_hits_misses_and_false_alarms(classifier: Classifier
 
 
 def test_unmapped_entities_count_as_misses(classifier: Classifier) -> None:
-    cases = [Case("nhs", "NHS 401 023 2137", (GoldSpan(4, 16, "uk_nhs"),), frozenset({"uk_nhs"}))]
+    # A date alone is not personal data: DATE_TIME is never emitted, so presidio's date cases are misses.
+    cases = [Case("date", "due on 2024-01-15 at noon", (GoldSpan(7, 17, "date"),), frozenset({"date"}))]
     score = evaluate(classifier, _cases("span", "presidio_recognizer_cases", cases), progress=False)
-    assert score.by_category["regulated"] == Counts(fn=1)
+    assert score.by_category["pii"] == Counts(fn=1)
 
 
 def test_presence_scoring(classifier: Classifier) -> None:
-    key = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----"
+    body = "\n".join(["MIIEowIBAAKCAQEAw7Zdfmece8iaB0kiTY8pCtiBtzbptJmP28nSWwtdjRu0f2GF"] * 4)
+    key = f"-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----"
     cases = [
         Case("tp", key, scope=frozenset({"private-key"}), expected=frozenset({"private-key"}), group="tp"),
         Case("fp", "key = placeholder", scope=frozenset({"private-key"}), group="fp"),

@@ -95,7 +95,7 @@ def test_ssn_areas(valid: bool) -> None:
         (values.aws_access_key_id, r"AKIA[A-Z2-7]{16}"),
         (values.aws_secret_access_key, r"[A-Za-z0-9/+]{40}"),
         (values.github_token, r"ghp_[A-Za-z0-9]{36}"),
-        (values.anthropic_key, r"sk-ant-api03-[A-Za-z0-9_-]{91}AA"),
+        (values.anthropic_key, r"sk-ant-api03-[A-Za-z0-9_-]{93}AA"),
         (values.password, r"[A-Za-z0-9!*_.~-]{11,20}"),
         (values.us_phone, r"(\(\d{3}\) 555-01\d\d|\d{3}-555-01\d\d|\+1 \d{3} 555 01\d\d|\d{3}\.555\.01\d\d)"),
         (values.intl_phone, r"\+(44|49|33|61) [\d ]+"),
