@@ -157,6 +157,7 @@ ENTITIES: dict[str, EntityInfo] = {
     **_of("pii", "high", *PERSONAL_IDS),
     **_of("pii", "low", *WEAK_IDS),
     "DATE_OF_BIRTH": EntityInfo("pii", "medium"),
+    "POSTAL_ADDRESS": EntityInfo("pii", "medium"),
     **_of("regulated", "high", *PATIENT_IDS),
     **_of("regulated", "low", *PROVIDER_IDS),
     "HEALTH_INFORMATION": EntityInfo("regulated", "medium"),

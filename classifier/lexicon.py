@@ -8,7 +8,8 @@ feature            what it stands for
 =================  ==============================================================
 ``__money__``      an amount with a currency (``$4.2M``, ``EUR 1,200``, ``300k usd``)
 ``__percent__``    a percentage (``12%``, ``3.5 %``)
-``__bignum__``     a number with thousands separators or a magnitude (``12,400``, ``3 million``)
+``__bignum__``     a number with thousands separators or a magnitude (``12,400``, ``3 million``,
+                   ``210k``, ``1.9M``) or of five digits or more (``72000``)
 ``__decimal__``    a decimal number (``41.07``)
 ``__first_person__``  the writer's own: ``my``, ``our``, ``we``, ``us``, ``I`` (stop words
                    otherwise; "our revenue" is not "revenue")
@@ -18,9 +19,12 @@ The text is cut into windows of ``window`` tokens that overlap by half; a window
 ``sigmoid(bias + sum of the weights of the distinct features in it)``. Windows, not whole texts,
 keep long chats from adding up many weakly positive words into a false positive, and let a finding
 point at the region that carries the evidence: each run of windows at or above ``threshold`` gives
-one hit, at the positive-weight word (or shape) that contributes most. A window counts only when
+one hit, at the word (or shape) that contributes most to the run's most probable window (for a
+model with ``require_any``, at the strongest of those features: the figure). A window counts only when
 at least ``min_support`` distinct features of weight ``SUPPORT_WEIGHT`` or more are in it: one
-strong word ("patient", "revenue") is never enough on its own.
+strong word ("patient", "revenue") is never enough on its own. A model may also name features of
+which a window must hold one (``require_any``): the financial lexicon reads only windows with a
+figure in them.
 
 A model is a JSON file (``models/<name>.json``) written by ``classifier.train`` (``make models``):
 its weights, bias, window and threshold, the data it was trained on and its held-out metrics. The
@@ -53,7 +57,8 @@ _TOKEN = re.compile(
     r"(?P<money>(?:[$€£¥₹]|\b(?:usd|eur|gbp|chf|jpy|cad|aud|inr|sek|nok|dkk)\b)\s?-?" + _AMOUNT + r"(?![\w])"
     rf"|\b\d+(?:[,.]\d+)*(?:\s?{_MAG})?\s?(?:[$€£¥]|(?:usd|eur|gbp|chf|jpy|dollars|euros|pounds|bucks)\b))"
     r"|(?P<percent>\b\d+(?:\.\d+)?\s?%)"
-    rf"|(?P<bignum>\b\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?\b|\b\d+(?:\.\d+)?\s?(?:million|billion|mn|bn)\b)"
+    rf"|(?P<bignum>\b\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?\b|\b\d+(?:\.\d+)?\s?(?:million|billion|mn|bn)\b"
+    r"|\b\d+(?:\.\d+)?(?:k|m|mm|bn)\b|(?<![\d.])\d{5,12}(?!\d|\.\d))"
     r"|(?P<decimal>\b\d+\.\d+\b)"
     r"|(?P<word>[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*)",
     re.IGNORECASE,
@@ -138,6 +143,7 @@ class Lexicon:
     threshold: float
     window: int = DEFAULT_WINDOW
     min_support: int = DEFAULT_MIN_SUPPORT
+    require_any: frozenset[str] = frozenset()  # a window counts only with one of these features
     meta: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -163,6 +169,8 @@ class Lexicon:
 
     def window_score(self, features: set[str]) -> float:
         """The window's probability, or 0.0 when fewer than ``min_support`` features back it."""
+        if self.require_any and not self.require_any & features:
+            return 0.0
         support = sum(self.weights.get(f, 0.0) >= SUPPORT_WEIGHT for f in features)
         return self.probability(features) if support >= self.min_support else 0.0
 
@@ -192,9 +200,11 @@ class Lexicon:
         return self.window_score({t.feature for t in toks[a:b]})
 
     def _hit(self, toks: list[Token], run: list[tuple[float, int, int]]) -> Hit:
-        best_p = max(p for p, _, _ in run)
-        lo, hi = run[0][1], run[-1][2]
-        strongest = max(toks[lo:hi], key=lambda t: (self.weights.get(t.feature, 0.0), -t.start))
+        best_p, lo, hi = max(run, key=lambda w: (w[0], -w[1]))  # the run's most probable window
+        candidates = toks[lo:hi]
+        if self.require_any:  # point at the figure itself: that is the value to mask
+            candidates = [t for t in candidates if t.feature in self.require_any] or candidates
+        strongest = max(candidates, key=lambda t: (self.weights.get(t.feature, 0.0), -t.start))
         return Hit(best_p, strongest.start, strongest.end)
 
     def to_json(self) -> dict[str, Any]:
@@ -206,6 +216,7 @@ class Lexicon:
             "threshold": self.threshold,
             "window": self.window,
             "min_support": self.min_support,
+            "require_any": sorted(self.require_any),
             "meta": self.meta,
             "weights": dict(sorted(self.weights.items(), key=lambda kv: (-kv[1], kv[0]))),
         }
@@ -232,6 +243,7 @@ def load_lexicon(path: Path) -> Lexicon:
             threshold=float(data["threshold"]),
             window=int(data["window"]),
             min_support=int(data.get("min_support", DEFAULT_MIN_SUPPORT)),
+            require_any=frozenset(str(f) for f in data.get("require_any") or ()),
             meta=dict(data.get("meta") or {}),
         )
     except (AttributeError, KeyError, TypeError, ValueError):

@@ -9,6 +9,11 @@ Detections whose spans overlap compete; the winner is, in order:
 The winner suppresses every detection it overlaps; detections that overlap nothing are all kept.
 Two detectors reporting the same span collapse into one (the same rules pick which). Selection is
 greedy in priority order, so the result never depends on the order detections arrived in.
+
+The classifier applies the policy (allow-lists, context words, thresholds) before merging, so a
+dropped detection suppresses nothing; and it merges region findings (``customer_data``: a whole
+table of records) apart from value findings, so a table never hides the emails inside it and an
+email never hides its table. Every detection, kept or not, is masked in evidence.
 """
 
 from __future__ import annotations

@@ -21,7 +21,10 @@ model           positives                                                    neg
                                                                              training
 ==============  ===========================================================  ===================
 
-Features seen in fewer than ``MIN_DF`` training texts are dropped; weights under ``KEEP`` in
+A model may have a prior (``models/<name>_prior.txt``): hand-picked words and weights the fit
+starts from and is regularised towards instead of 0, so a word the training texts rarely use keeps
+what an expert would give it. Features seen in fewer than ``MIN_DF`` training texts (and not in the
+prior) are dropped; weights under ``KEEP`` in
 absolute value are not written. The model file records the data sets, counts and the metrics of
 ``classifier.eval`` style held-out checks (``--no-metrics`` skips them).
 """
@@ -34,12 +37,12 @@ import json
 import sys
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-from classifier.lexicon import DEFAULT_WINDOW, FIRST_PERSON_FEATURE, Lexicon, tokens, windows
+from classifier.lexicon import DEFAULT_WINDOW, FIRST_PERSON_FEATURE, SHAPES, Lexicon, tokens, windows
 
 MIN_DF = 3
 KEEP = 0.05
@@ -61,14 +64,28 @@ class Spec:
     threshold: float
     window: int = DEFAULT_WINDOW
     exclude: frozenset[str] = frozenset()  # features that may not get a weight
+    require_any: frozenset[str] = frozenset()  # windows without one of these are neither trained on nor read
+    prior: Path | None = None  # word weights the fit starts from and is pulled back towards
 
 
 SPECS = {
     # "my"/"I" mark the writer's own data for money, but the ordinary sets (customer questions, posts)
     # are full of them too: health talk about oneself or one's family must not be pulled down by them.
-    "regulated": Spec("regulated", l2=3e-4, threshold=0.5, exclude=frozenset({FIRST_PERSON_FEATURE})),
-    # Threshold chosen between recall on the financial set and flags on ordinary text (README).
-    "financial": Spec("financial", l2=1e-3, threshold=0.65),
+    "regulated": Spec(
+        "regulated",
+        l2=3e-4,
+        threshold=0.5,
+        exclude=frozenset({FIRST_PERSON_FEATURE}),
+        prior=DEFAULT_OUT / "regulated_prior.txt",
+    ),
+    # Non-public financial content comes with figures: only windows holding one are read.
+    "financial": Spec(
+        "financial",
+        l2=1e-3,
+        threshold=0.5,
+        require_any=frozenset(f"__{shape}__" for shape in SHAPES),
+        prior=DEFAULT_OUT / "financial_prior.txt",
+    ),
 }
 
 
@@ -161,9 +178,23 @@ def corpus(name: str, shared: Path, team: Path) -> tuple[list[str], list[str], l
 # ---- fitting ---------------------------------------------------------------------------------------
 
 
-def _window_features(text: str, size: int) -> list[set[str]]:
+def read_prior(path: Path) -> dict[str, float]:
+    """``word weight`` lines (``#`` comments) of a prior file."""
+    prior: dict[str, float] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        fields = line.split("#", 1)[0].split()
+        if not fields:
+            continue
+        if len(fields) != 2:
+            raise ValueError(f"{path}: line {number}: expected 'word weight'")
+        prior[fields[0].lower()] = float(fields[1])
+    return prior
+
+
+def _window_features(text: str, size: int, require_any: frozenset[str]) -> list[set[str]]:
     toks = tokens(text)
-    return [{t.feature for t in toks[a:b]} for a, b in windows(toks, size)] or [set()]
+    feats = [{t.feature for t in toks[a:b]} for a, b in windows(toks, size)] or [set()]
+    return [f for f in feats if f & require_any] if require_any else feats
 
 
 def fit(spec: Spec, positives: list[str], negatives: list[str]) -> Lexicon:
@@ -173,11 +204,12 @@ def fit(spec: Spec, positives: list[str], negatives: list[str]) -> Lexicon:
     df: Counter[str] = Counter()
     for label, texts in ((1.0, positives), (0.0, negatives)):
         for text in texts:
-            feats = _window_features(text, spec.window)
+            feats = _window_features(text, spec.window, spec.require_any)
             df.update(set().union(*feats))
             rows.extend(feats)
             labels.extend([label] * len(feats))
-    vocab = sorted(f for f, n in df.items() if n >= MIN_DF and f not in spec.exclude)
+    prior = read_prior(spec.prior) if spec.prior is not None else {}
+    vocab = sorted(f for f, n in df.items() if (n >= MIN_DF or f in prior) and f not in spec.exclude)
     index = {f: i for i, f in enumerate(vocab)}
     cols = [np.array(sorted(index[f] for f in row if f in index), dtype=np.int64) for row in rows]
     lengths = np.array([len(c) for c in cols], dtype=np.int64)
@@ -186,7 +218,8 @@ def fit(spec: Spec, positives: list[str], negatives: list[str]) -> Lexicon:
     y = np.array(labels)
     n_pos, n_neg = y.sum(), len(y) - y.sum()
     sample_w = np.where(y == 1.0, 0.5 / max(n_pos, 1), 0.5 / max(n_neg, 1))
-    w = np.zeros(len(vocab))
+    w0 = np.array([prior.get(f, 0.0) for f in vocab])
+    w = w0.copy()
     b = 0.0
     m_w, v_w = np.zeros_like(w), np.zeros_like(w)
     m_b = v_b = 0.0
@@ -195,7 +228,7 @@ def fit(spec: Spec, positives: list[str], negatives: list[str]) -> Lexicon:
         z = b + np.bincount(row_of, weights=w[flat], minlength=len(cols))
         p = 1.0 / (1.0 + np.exp(-np.clip(z, -60, 60)))
         err = (p - y) * sample_w
-        g_w = np.bincount(flat, weights=err[row_of], minlength=len(vocab)) + spec.l2 * w
+        g_w = np.bincount(flat, weights=err[row_of], minlength=len(vocab)) + spec.l2 * (w - w0)
         g_b = float(err.sum())
         m_w = beta1 * m_w + (1 - beta1) * g_w
         v_w = beta2 * v_w + (1 - beta2) * g_w**2
@@ -206,7 +239,7 @@ def fit(spec: Spec, positives: list[str], negatives: list[str]) -> Lexicon:
         b -= LEARNING_RATE * (m_b / corr1) / (np.sqrt(v_b / corr2) + eps)
     w = np.clip(w, -MAX_WEIGHT, MAX_WEIGHT)
     weights = {f: round(float(w[i]), 4) for f, i in index.items() if abs(w[i]) >= KEEP}
-    return Lexicon(spec.name, weights, round(b, 4), spec.threshold, spec.window)
+    return Lexicon(spec.name, weights, round(b, 4), spec.threshold, spec.window, require_any=spec.require_any)
 
 
 # ---- held-out checks -------------------------------------------------------------------------------
@@ -260,17 +293,12 @@ def build(name: str, shared: Path, team: Path, out: Path, *, metrics: bool = Tru
         "l2": SPECS[name].l2,
         "epochs": EPOCHS,
     }
+    spec = SPECS[name]
+    if spec.prior is not None:
+        meta["prior"] = f"{spec.prior.name} ({len(read_prior(spec.prior))} words)"
     if metrics:
         meta["held_out"] = held_out(name, lexicon, shared, team)
-    lexicon = Lexicon(
-        lexicon.name,
-        lexicon.weights,
-        lexicon.bias,
-        lexicon.threshold,
-        lexicon.window,
-        lexicon.min_support,
-        meta,
-    )
+    lexicon = replace(lexicon, meta=meta)
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{name}_lexicon.json"
     path.write_text(json.dumps(lexicon.to_json(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

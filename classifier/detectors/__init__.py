@@ -21,6 +21,8 @@ ids                              module                  entities
                                                          ids (US_NPI, UK_NHS, …) as ``regulated``
 ``pii.ph_mobile``, ``.tr_phone``,  ``pii_ids``           PHONE_NUMBER, KR_PASSPORT
 ``pii.kr_passport``
+``pii.date_of_birth``,           ``pii_personal``        DATE_OF_BIRTH, POSTAL_ADDRESS
+``pii.address``
 ``regulated.*``, ``financial.*``, ``content``            HEALTH_INFORMATION, MEDICAL_RECORD_NUMBER,
 ``customer_data.bulk``                                   HEALTH_INSURANCE_ID, FINANCIAL_INFORMATION,
                                                          BULK_PERSONAL_DATA
@@ -43,6 +45,7 @@ from classifier.detectors.detect_secrets_adapter import DetectSecretsDetector
 from classifier.detectors.iban import IbanDetector
 from classifier.detectors.payment_ids import payment_id_detectors
 from classifier.detectors.pii_ids import pii_id_detectors
+from classifier.detectors.pii_personal import personal_detectors
 from classifier.detectors.presidio_adapter import PresidioDetector
 from classifier.detectors.secret_rules import secret_rule_detectors
 from classifier.types import Detector
@@ -74,5 +77,6 @@ def default_detectors(
         *payment_id_detectors(),
         PresidioDetector(patterns_nlp=patterns_nlp, ner_nlp=ner_nlp),
         *pii_id_detectors(),
+        *personal_detectors(),
         *content_detectors(models_dir),
     ]

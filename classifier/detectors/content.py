@@ -20,7 +20,8 @@ Lexicon detectors read prose, tool results and tool input, never code (variable 
 positive windows at its strongest word, scored with the window's probability (``classifier.lexicon``).
 
 ``customer_data.bulk`` looks at lines. A run of at least ``MIN_RECORDS`` record lines is bulk
-personal data when its records carry personal values or personal fields:
+personal data when its records carry personal values or personal fields (``MIN_HEADED_RECORDS``
+rows are enough under a header naming two or more personal fields: ``name,email,phone``):
 
 * a delimited table (comma, tab, semicolon or pipe; the same number of cells on every line) whose
   header names a personal field (name, email, phone, address, date of birth, ...) or whose rows
@@ -34,7 +35,7 @@ personal data when its records carry personal values or personal fields:
 
 Its finding spans the whole run: it marks a region rather than a value, so it never competes with
 the value findings inside it in the overlap merge (``classifier.merge``). The score grows with the
-number of records: 0.6 at ``MIN_RECORDS``, +0.02 per record, at most 0.95.
+number of records: 0.6 at ``MIN_HEADED_RECORDS``, +0.02 per record, at most 0.95.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from classifier.types import Category, Detection, Detector, Segment, SegmentKind
 LEXICON_SEGMENTS: frozenset[SegmentKind] = frozenset({"prose", "tool_result", "tool_input", "name"})
 MAX_HITS_PER_SEGMENT = 20
 MIN_RECORDS = 5
+MIN_HEADED_RECORDS = 3
 MAX_VALUE_WORDS = 6
 MAX_HEADER_CHARS = 30
 BULK_BASE_SCORE = 0.6
@@ -247,7 +249,7 @@ class BulkPersonalDataDetector:
     def detect(self, segment: Segment) -> list[Detection]:
         """One detection per region of bulk personal records."""
         text = segment.text
-        if text.count("\n") + 1 < MIN_RECORDS:
+        if text.count("\n") + 1 < MIN_HEADED_RECORDS + 1:
             return []
         lines = _lines(text)
         regions = self._tables(lines) + self._records(lines)
@@ -266,7 +268,7 @@ class BulkPersonalDataDetector:
                 self.id,
                 segment.start + start,
                 segment.start + end,
-                round(min(BULK_MAX_SCORE, BULK_BASE_SCORE + BULK_STEP * (records - MIN_RECORDS)), 4),
+                round(min(BULK_MAX_SCORE, BULK_BASE_SCORE + BULK_STEP * (records - MIN_HEADED_RECORDS)), 4),
             )
             for start, end, records in kept
         ]
@@ -290,7 +292,7 @@ class BulkPersonalDataDetector:
                     j += 1
                 if best is None or j - i > best[1] - best[0]:
                     best = (i, j, delimiter)
-            if best is None or best[1] - best[0] < MIN_RECORDS:
+            if best is None or best[1] - best[0] < MIN_HEADED_RECORDS + 1:
                 i += 1
                 continue
             first, last, delimiter = best
@@ -303,7 +305,8 @@ class BulkPersonalDataDetector:
             # Without a personal header the first line is data like the rest.
             records = len(rows) - 1 if personal_header else sum(_has_contact(row) for row in rows)
             contact_rows = records
-            if (personal_header >= 1 or contact_rows >= MIN_RECORDS) and records >= MIN_RECORDS:
+            needed = MIN_HEADED_RECORDS if personal_header >= 2 else MIN_RECORDS
+            if (personal_header >= 1 or contact_rows >= MIN_RECORDS) and records >= needed:
                 found.append((lines[first][0], lines[last - 1][1], records))
             i = last
         return found

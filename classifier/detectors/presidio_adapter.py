@@ -210,6 +210,8 @@ CONTEXT_SCORE = 0.6
 NO_CONTEXT_SCORE = 0.4
 # Country ids score at most this: a validated card (0.95) or vendor key that overlaps one wins.
 ID_SCORE_CAP = 0.9
+_US_PHONE_SHAPE = re.compile(r"^\(?\d{3}\)?[-.]\d{3}[-.]\d{4}$")
+_NHS_CONTEXT = compile_context_words(("nhs", "health", "patient", "hospital", "gp", "nhs number"))
 
 # spaCy labels mapped to presidio entities; everything else (NORP, ORG, DATE, …) is dropped.
 _NER_LABELS = {"PERSON": "PERSON", "PER": "PERSON", "GPE": "LOCATION", "LOC": "LOCATION"}
@@ -304,6 +306,14 @@ def _raw_score(entity: str, text: str, start: int, end: int, score: float, kind:
     value = text[start:end]
     if entity == "PHONE_NUMBER" and is_formatted_phone(value):
         return max(score, FORMATTED_PHONE_SCORE)
+    if entity == "US_SSN" and not valid_ssn(value):
+        return 0.0  # area 000, 666 or 9xx, group 00 or serial 0000: never issued
+    if (
+        entity == "UK_NHS"
+        and _US_PHONE_SHAPE.match(value)
+        and not has_context(_NHS_CONTEXT, text, start, end)
+    ):
+        return min(score, NO_CONTEXT_SCORE)  # 3-3-4 with dashes is a US phone; 1 in 11 passes mod 11
     if entity == "IN_AADHAAR" and _GROUPED_AADHAAR.match(value) and kind not in CODE_SEGMENT_KINDS:
         return max(score, CONTEXT_SCORE) if score > 0 else score
     if entity in CHECKSUM_ONLY and score < 1.0:
@@ -316,6 +326,15 @@ def _raw_score(entity: str, text: str, start: int, end: int, score: float, kind:
     if entity in WEAK_DIGIT_IDS and not has_context(_DIGIT_CONTEXT.get(entity), text, start, end):
         return min(score, NO_CONTEXT_SCORE if value.isdigit() else WEAK_DIGIT_SCORE)
     return min(score, 1.0)
+
+
+def valid_ssn(value: str) -> bool:
+    """False for numbers the SSA never issues: area 000, 666 or 900-999, group 00, serial 0000."""
+    digits = "".join(c for c in value if c.isdigit())
+    if len(digits) != 9:
+        return True  # not ours to judge: presidio's own checks apply
+    area, group, serial = digits[:3], digits[3:5], digits[5:]
+    return area not in ("000", "666") and area[0] != "9" and group != "00" and serial != "0000"
 
 
 def has_context(words: re.Pattern[str] | None, text: str, start: int, end: int) -> bool:

@@ -890,27 +890,32 @@ _VENDOR_PREFIXES = (
 
 
 class KeywordIndex:
-    """Which rule keywords occur in a segment, computed once per segment and shared by the detectors."""
+    """Which rule keywords occur in a segment, computed once per segment and shared by the detectors.
+
+    The cache is keyed by the text's (salted, per-process) hash and length and holds no text: raw
+    text must not outlive the classification of its chat.
+    """
 
     MAX_CACHED = 64
 
     def __init__(self, keywords: Iterable[str]) -> None:
         self._keywords = tuple(sorted(set(keywords)))
-        self._cache: OrderedDict[tuple[int, int, int], tuple[object, frozenset[str]]] = OrderedDict()
+        self._cache: OrderedDict[tuple[int, int], frozenset[str]] = OrderedDict()
         self._lock = threading.Lock()
 
     def present(self, segment: Segment) -> frozenset[str]:
         """The keywords found (case-insensitively) in ``segment``'s text."""
-        key = (id(segment.source), segment.start, segment.end)
+        text = segment.text
+        key = (hash(text), len(text))
         with self._lock:
             hit = self._cache.get(key)
-            if hit is not None and hit[0] is segment.source:  # the source pins the id while cached
+            if hit is not None:
                 self._cache.move_to_end(key)
-                return hit[1]
-        lowered = segment.text.lower()
+                return hit
+        lowered = text.lower()
         found = frozenset(k for k in self._keywords if k in lowered)
         with self._lock:
-            self._cache[key] = (segment.source, found)
+            self._cache[key] = found
             while len(self._cache) > self.MAX_CACHED:
                 self._cache.popitem(last=False)
         return found

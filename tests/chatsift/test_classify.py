@@ -72,11 +72,13 @@ def _found(record: dict) -> set[tuple[str, str, int, int, int]]:
     return {(f["entity"], f["message_id"], f["block"], f["start"], f["end"]) for f in record["findings"]}
 
 
-def _classify(tmp_path: Path, chat: dict, ner: str) -> dict:
+def _classify(tmp_path: Path, chat: dict, ner: str, **env: str) -> dict:
     src = tmp_path / "chats.json"
     src.write_text(json.dumps([chat]), encoding="utf-8")
     out = tmp_path / "labels.jsonl"
-    result = run_cli(["classify", str(src), "--out", str(out)], cli_env(tmp_path / "d", CHATSIFT_NER=ner))
+    result = run_cli(
+        ["classify", str(src), "--out", str(out)], cli_env(tmp_path / "d", CHATSIFT_NER=ner, **env)
+    )
     assert result.code == 0, result.stderr[-2000:]
     assert not (tmp_path / "d" / "chatsift.db").exists(), "classify wrote a store without --store"
     (record,) = read_jsonl(out)
@@ -104,3 +106,28 @@ def test_classify_finds_person_names_with_the_spacy_pipeline(tmp_path: Path) -> 
     record = _classify(tmp_path, chat, ner="always")
     found = _found(record)
     assert not [e for e in expected if e not in found], record["findings"]
+
+
+def test_the_policy_setting_is_honoured(tmp_path: Path) -> None:
+    chat, _ = _chat("claude_chat_PLANT0003", PLANTED[:3])
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    default = _classify(tmp_path / "a", chat, ner="off")
+    policy = tmp_path / "policy.toml"
+    policy.write_text('[allow]\npatterns = [".*"]\n', encoding="utf-8")  # allow everything
+    allowed = _classify(tmp_path / "b", chat, ner="off", CHATSIFT_POLICY=str(policy))
+    assert default["findings"] and allowed["findings"] == []
+    assert allowed["ruleset"] != default["ruleset"]
+
+
+def test_a_bad_policy_is_a_configuration_error(tmp_path: Path) -> None:
+    chat, _ = _chat("claude_chat_PLANT0004", PLANTED[:1])
+    (tmp_path / "chats.json").write_text(json.dumps([chat]), encoding="utf-8")
+    policy = tmp_path / "policy.toml"
+    policy.write_text("[scores.category]\npii = 7\n", encoding="utf-8")
+    result = run_cli(
+        ["classify", str(tmp_path / "chats.json"), "--out", str(tmp_path / "o.jsonl")],
+        cli_env(tmp_path / "d", CHATSIFT_NER="off", CHATSIFT_POLICY=str(policy)),
+    )
+    assert result.code == 2
+    assert "policy.toml" in result.stderr and "between 0 and 1" in result.stderr

