@@ -7,6 +7,10 @@ A detector that raises on a segment is recorded as a ``detector_failed`` error n
 and the exception class (never its message: it may quote the text); the chat's status becomes
 ``partial``, or ``error`` when no detector run succeeded at all. A failure is never "no findings".
 
+Each detector sees every segment of the chat in one call when it offers ``detect_many`` (spaCy NER
+batches a chat's prose through ``nlp.pipe``); if that call fails, the detector is run again one
+segment at a time, so a failure is pinned on its own block and every other block keeps its results.
+
 The policy (``classifier.policy``: thresholds, context words, allow-lists, entity overrides,
 custom regex detectors, severity rules) is applied to every detection before the overlap merge.
 Region findings (``customer_data``: a whole table of records) are merged only among themselves,
@@ -43,6 +47,7 @@ from classifier.types import (
     Detection,
     Detector,
     Finding,
+    Segment,
     Severity,
 )
 
@@ -56,10 +61,10 @@ SEGMENT_FAILED = "segment_failed"
 
 @dataclass
 class _BlockOutcome:
-    findings: list[Finding] = field(default_factory=list)
     errors: list[ClassifyError] = field(default_factory=list)
     runs_ok: int = 0
     runs_failed: int = 0
+    failed: bool = False  # segmentation failed: the block has no findings
 
 
 class Classifier:
@@ -112,15 +117,29 @@ class Classifier:
 
     def classify(self, chat: ChatText) -> ChatResult:
         """Classify every block of ``chat``; raw text is not kept in the result."""
+        outcomes = [_BlockOutcome() for _ in chat.blocks]
+        segmented: list[list[Segment]] = []
+        for block, outcome in zip(chat.blocks, outcomes, strict=True):
+            try:
+                segmented.append(segment_block(block, max_chars=self._max_segment_chars))
+            except Exception as exc:  # a bug, but one block must not sink the chat
+                detail = f"segmentation raised {type(exc).__name__}"
+                outcome.errors.append(_error(SEGMENT_FAILED, detail, block))
+                outcome.runs_failed += 1
+                outcome.failed = True
+                segmented.append([])
+        candidates: list[list[Candidate]] = [[] for _ in chat.blocks]
+        for rank, detector in enumerate(self._detectors):
+            self._run_detector(rank, detector, chat.blocks, segmented, outcomes, candidates)
         findings: list[Finding] = []
         errors: list[ClassifyError] = []
-        runs_ok = runs_failed = 0
-        for block in chat.blocks:
-            outcome = self._classify_block(chat.chat_id, block)
-            findings.extend(outcome.findings)
+        for block, segments, outcome, found in zip(chat.blocks, segmented, outcomes, candidates, strict=True):
+            if not outcome.failed:
+                view = segments[0].source.text if segments else block.text
+                findings.extend(self._findings(chat.chat_id, block, view, found))
             errors.extend(outcome.errors)
-            runs_ok += outcome.runs_ok
-            runs_failed += outcome.runs_failed
+        runs_ok = sum(o.runs_ok for o in outcomes)
+        runs_failed = sum(o.runs_failed for o in outcomes)
         status: Literal["ok", "partial", "error"] = "ok"
         if runs_failed:
             status = "partial" if runs_ok else "error"
@@ -135,37 +154,50 @@ class Classifier:
             errors=tuple(errors),
         )
 
-    def _classify_block(self, chat_id: str, block: BlockText) -> _BlockOutcome:
-        outcome = _BlockOutcome()
-        try:
-            segments = segment_block(block, max_chars=self._max_segment_chars)
-        except Exception as exc:  # a bug, but one block must not sink the chat
-            outcome.errors.append(_error(SEGMENT_FAILED, f"segmentation raised {type(exc).__name__}", block))
-            outcome.runs_failed += 1
-            return outcome
-        candidates: list[Candidate] = []
-        for rank, detector in enumerate(self._detectors):
-            failure = None
-            for segment in segments:
-                if segment.kind not in detector.segment_kinds:
-                    continue
-                try:
-                    detections = detector.detect(segment)
+    def _run_detector(
+        self,
+        rank: int,
+        detector: Detector,
+        blocks: Sequence[BlockText],
+        segmented: list[list[Segment]],
+        outcomes: list[_BlockOutcome],
+        candidates: list[list[Candidate]],
+    ) -> None:
+        """One detector over every segment of the chat: batched (``detect_many``) when it can be."""
+        work = [
+            (i, segment)
+            for i, segments in enumerate(segmented)
+            for segment in segments
+            if segment.kind in detector.segment_kinds
+        ]
+        if not work:
+            return
+        batched = None
+        detect_many = getattr(detector, "detect_many", None)
+        if detect_many is not None and len(work) > 1:
+            try:
+                batched = detect_many([segment for _, segment in work])
+                for (_, segment), detections in zip(work, batched, strict=True):
                     _check_spans(detections, segment.start, segment.end)
-                except _BadSpan:
-                    failure = f"{detector.id} returned an invalid span"
-                except Exception as exc:  # any detector failure is recorded, never "no findings"
-                    failure = f"{detector.id} raised {type(exc).__name__}"
-                else:
-                    outcome.runs_ok += 1
-                    candidates.extend(Candidate(d, segment.kind, rank) for d in detections)
-                    continue
-                outcome.runs_failed += 1
-            if failure is not None:
-                outcome.errors.append(_error(DETECTOR_FAILED, failure, block))
-        view = segments[0].source.text if segments else block.text
-        outcome.findings = self._findings(chat_id, block, view, candidates)
-        return outcome
+            except Exception:  # retry one segment at a time to pin the failure on its block
+                batched = None
+        failures: dict[int, str] = {}
+        for n, (i, segment) in enumerate(work):
+            try:
+                detections = batched[n] if batched is not None else detector.detect(segment)
+                if batched is None:
+                    _check_spans(detections, segment.start, segment.end)
+            except _BadSpan:
+                failures[i] = f"{detector.id} returned an invalid span"
+            except Exception as exc:  # any detector failure is recorded, never "no findings"
+                failures[i] = f"{detector.id} raised {type(exc).__name__}"
+            else:
+                outcomes[i].runs_ok += 1
+                candidates[i].extend(Candidate(d, segment.kind, rank) for d in detections)
+                continue
+            outcomes[i].runs_failed += 1
+        for i, failure in failures.items():
+            outcomes[i].errors.append(_error(DETECTOR_FAILED, failure, blocks[i]))
 
     def _findings(
         self, chat_id: str, block: BlockText, view: str, candidates: list[Candidate]

@@ -155,15 +155,23 @@ class DetectSecretsDetector:
 
     def detect(self, segment: Segment) -> list[Detection]:
         """Every secret detect-secrets finds in the segment, placed at block offsets."""
-        text = segment.text
-        found: dict[tuple[str, int, int], float] = {}
+        return self.detect_many([segment])[0]
+
+    def detect_many(self, segments: list[Segment]) -> list[list[Detection]]:
+        """``detect`` for several segments inside one settings context (entering one costs more
+        than scanning a short message)."""
         with _SETTINGS_LOCK, transient_settings(settings_config()):
             plugins = {plugin.secret_type: plugin for plugin in get_plugins()}
-            for line_start, line in _lines(text):
-                for secret in scan_line(line):
-                    for entity, start, end, score in _place(text, line_start, line, secret, plugins):
-                        key = (entity, start, end)
-                        found[key] = max(score, found.get(key, 0.0))
+            return [self._scan(segment, plugins) for segment in segments]
+
+    def _scan(self, segment: Segment, plugins: dict[str, Any]) -> list[Detection]:
+        text = segment.text
+        found: dict[tuple[str, int, int], float] = {}
+        for line_start, line in _lines(text):
+            for secret in scan_line(line):
+                for entity, start, end, score in _place(text, line_start, line, secret, plugins):
+                    key = (entity, start, end)
+                    found[key] = max(score, found.get(key, 0.0))
         return [
             Detection(entity, "secrets", self.id, segment.start + start, segment.start + end, score)
             for (entity, start, end), score in found.items()

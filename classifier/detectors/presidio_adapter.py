@@ -33,14 +33,17 @@ Korean passports, Philippine and Turkish mobile numbers have no usable presidio 
 ``pii_ids`` has our own detectors for them.
 
 Nothing is loaded or downloaded here: ``AnalyzerEngine()`` would build its own spaCy engine and
-download a model, so the adapter builds a ``SpacyNlpEngine`` and hands it the pipeline the caller
-already loaded (``nlp.load_pipeline``). tldextract (the email recogniser's domain check) is pointed
-at its bundled suffix list and presidio's loggers are kept above DEBUG before presidio is imported
-(``offline``); decision-process logging stays off. Both would otherwise leak text or touch the net.
+download a model, so the adapter builds a ``SpacyNlpEngine`` over the blank tokenizer the caller
+passes (``nlp.blank_pipeline``); presidio runs the pattern recognisers only. tldextract (the email
+recogniser's domain check) is pointed at its bundled suffix list and presidio's loggers are kept
+above DEBUG before presidio is imported (``offline``); decision-process logging stays off. Both
+would otherwise leak text or touch the net.
 
-Where NER runs: prose and name segments, through the NER pipeline. Code, tool input and tool
-result segments get the pattern entities only, through a blank tokenizer (no PERSON/LOCATION, far
-cheaper). With ``ner_nlp=None`` every segment takes the pattern path.
+Where NER runs: prose and name segments only, straight through spaCy (``tok2vec`` and ``ner``, see
+``nlp.load_pipeline``), not through presidio: ``detect_many`` sends every prose segment of a chat
+through one batched ``nlp.pipe`` call. spaCy's PERSON/PER become PERSON, GPE/LOC become LOCATION,
+at presidio's NER score (0.85). Code, tool input and tool result segments get the pattern entities
+only. With ``ner_nlp=None`` no NER runs at all.
 
 Scores are presidio's, with the context rules above and one more change: a phone number written
 like one (a leading ``+``, an ``(area code)``, or separated digit groups of three or more) scores at
@@ -56,6 +59,7 @@ import re
 from typing import TYPE_CHECKING
 
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from classifier.detectors.base import compile_context_words
 from classifier.nlp import pipeline_id
@@ -210,6 +214,10 @@ CONTEXT_SCORE = 0.6
 NO_CONTEXT_SCORE = 0.4
 # Country ids score at most this: a validated card (0.95) or vendor key that overlaps one wins.
 ID_SCORE_CAP = 0.9
+NER_SCORE = 0.85  # what presidio's SpacyRecognizer gives every entity
+NER_BATCH = 32
+NO_DIGIT_ENTITIES: tuple[str, ...] = ("EMAIL_ADDRESS", "URL", "MAC_ADDRESS")
+_HAS_DIGIT = re.compile(r"\d")
 _US_PHONE_SHAPE = re.compile(r"^\(?\d{3}\)?[-.]\d{3}[-.]\d{4}$")
 _NHS_CONTEXT = compile_context_words(("nhs", "health", "patient", "hospital", "gp", "nhs number"))
 
@@ -231,23 +239,36 @@ class PresidioDetector:
 
     def __init__(self, *, patterns_nlp: Language, ner_nlp: Language | None = None) -> None:
         configure_offline()
-        self._patterns = build_analyzer(patterns_nlp, ner=False)
-        self._ner = build_analyzer(ner_nlp, ner=True) if ner_nlp is not None else None
+        self._patterns = build_analyzer(patterns_nlp)
+        self._nlp = ner_nlp
         ner_key = pipeline_id(ner_nlp) if ner_nlp is not None else "off"
         # Part of the ruleset id: results change with the NER pipeline, so must the ruleset.
         self.ruleset_key = f"{self.id}[ner={ner_key}]"
 
     def __repr__(self) -> str:
-        return f"PresidioDetector(id={self.id!r}, ner={self._ner is not None})"
+        return f"PresidioDetector(id={self.id!r}, ner={self._nlp is not None})"
 
     def detect(self, segment: Segment) -> list[Detection]:
         """Personal data in the segment; NER entities only in prose and names."""
-        if self._ner is not None and segment.kind in NER_SEGMENT_KINDS:
-            engine, entities = self._ner, PATTERN_ENTITIES + NER_ENTITIES
-        else:
-            engine, entities = self._patterns, PATTERN_ENTITIES
+        return self.detect_many([segment])[0]
+
+    def detect_many(self, segments: list[Segment]) -> list[list[Detection]]:
+        """``detect`` for several segments, with one batched spaCy NER pass over their prose."""
+        found = [self._patterns_in(segment) for segment in segments]
+        if self._nlp is not None:
+            prose = [i for i, segment in enumerate(segments) if segment.kind in NER_SEGMENT_KINDS]
+            docs = self._nlp.pipe((segments[i].text for i in prose), batch_size=NER_BATCH)
+            for i, doc in zip(prose, docs, strict=True):
+                found[i].extend(_ner_detections(self.id, segments[i], doc))
+        return found
+
+    def _patterns_in(self, segment: Segment) -> list[Detection]:
         text = segment.text
-        results = engine.analyze(
+        # Every pattern entity but these needs a digit: without one, presidio runs only these.
+        entities = PATTERN_ENTITIES if _HAS_DIGIT.search(text) else NO_DIGIT_ENTITIES
+        if not entities:
+            return []
+        results = self._patterns.analyze(
             text=text, language="en", entities=list(entities), allow_list=list(ALLOW_LIST)
         )
         emails = [(r.start, r.end) for r in results if r.entity_type == "EMAIL_ADDRESS"]
@@ -269,6 +290,18 @@ class PresidioDetector:
                 )
             )
         return found
+
+
+def _ner_detections(detector: str, segment: Segment, doc: Doc) -> list[Detection]:
+    """PERSON and LOCATION from spaCy's entities, at presidio's NER score; "Claude" never counts."""
+    out = []
+    for ent in doc.ents:
+        entity = _NER_LABELS.get(ent.label_)
+        if entity is None or ent.text in ALLOW_LIST or ent.end_char <= ent.start_char:
+            continue
+        start, end = segment.start + ent.start_char, segment.start + ent.end_char
+        out.append(Detection(entity, "pii", detector, start, end, NER_SCORE))
+    return out
 
 
 def _glued(text: str, start: int, end: int) -> bool:
@@ -355,35 +388,30 @@ def is_formatted_phone(value: str) -> bool:
     return len(groups) > 1 and all(len(group) >= 3 and group.isdigit() for group in groups)
 
 
-def build_analyzer(nlp: Language, *, ner: bool) -> AnalyzerEngine:
-    """A presidio ``AnalyzerEngine`` over an already-loaded pipeline, with our recognisers only."""
+def build_analyzer(nlp: Language) -> AnalyzerEngine:
+    """A presidio ``AnalyzerEngine`` for our pattern recognisers over a blank tokenizer pipeline."""
     configure_offline()  # before presidio (and tldextract) are imported
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
     from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
 
-    mapping = _NER_LABELS if ner else {}
-    config = NerModelConfiguration(
-        model_to_presidio_entity_mapping=dict(mapping),
-        labels_to_ignore=[label for label in _all_ner_labels(nlp) if label not in mapping],
-    )
+    config = NerModelConfiguration(model_to_presidio_entity_mapping={}, labels_to_ignore=_all_ner_labels(nlp))
     # The model name is only a label here: ``.nlp`` is set directly, so nothing is loaded.
     engine = SpacyNlpEngine(
         models=[{"lang_code": "en", "model_name": pipeline_id(nlp)}], ner_model_configuration=config
     )
     engine.nlp = {"en": nlp}  # type: ignore[assignment]  # presidio annotates it as None until load()
-    registry = RecognizerRegistry(recognizers=_recognizers(ner), supported_languages=["en"])
+    registry = RecognizerRegistry(recognizers=_recognizers(), supported_languages=["en"])
     return AnalyzerEngine(
         registry=registry, nlp_engine=engine, supported_languages=["en"], log_decision_process=False
     )
 
 
-def _recognizers(ner: bool) -> list[EntityRecognizer]:
+def _recognizers() -> list[EntityRecognizer]:
     from presidio_analyzer import predefined_recognizers as predefined
     from presidio_analyzer.predefined_recognizers import (
         EmailRecognizer,
         IpRecognizer,
         PhoneRecognizer,
-        SpacyRecognizer,
         UsSsnRecognizer,
     )
 
@@ -398,8 +426,6 @@ def _recognizers(ner: bool) -> list[EntityRecognizer]:
         if entity not in recognizer.supported_entities:
             raise ValueError(f"presidio recogniser {name} does not emit {entity}")
         recognizers.append(recognizer)
-    if ner:
-        recognizers.append(SpacyRecognizer(supported_entities=list(NER_ENTITIES)))
     return recognizers
 
 

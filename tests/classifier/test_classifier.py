@@ -256,3 +256,39 @@ def test_content_findings_come_with_their_categories(fast_classifier: Classifier
     assert by_entity["FINANCIAL_INFORMATION"].category == "financial"
     assert {"regulated", "financial"} <= set(result.labels)
     assert result.severity == "high"  # a medical record number on its own is high
+
+
+class Batched:
+    """Finds "hit" words; its batch call fails when any segment says "boom", as does that segment alone."""
+
+    id = "test.batched"
+    segment_kinds: frozenset[SegmentKind] = frozenset(SEGMENT_KINDS)
+
+    def __init__(self) -> None:
+        self.batches: list[int] = []
+
+    def detect(self, segment: Segment) -> list[Detection]:
+        if "boom" in segment.text:
+            raise ValueError(f"cannot read {segment.text}")
+        at = segment.text.find("hit")
+        if at < 0:
+            return []
+        start = segment.start + at
+        return [Detection("EMAIL_ADDRESS", "pii", self.id, start, start + 3, 0.9)]
+
+    def detect_many(self, segments: list[Segment]) -> list[list[Detection]]:
+        self.batches.append(len(segments))
+        return [self.detect(segment) for segment in segments]
+
+
+def test_batched_detectors_see_the_whole_chat_and_failures_stay_on_their_block() -> None:
+    detector = Batched()
+    c = Classifier([detector], hmac_key=KEY)
+    ok = c.classify(chat(block("a hit"), block("no", index=1), block("hit again", index=2)))
+    assert detector.batches == [3]
+    assert [(f.block, f.start) for f in ok.findings] == [(0, 2), (2, 0)]
+    assert ok.status == "ok"
+    failing = c.classify(chat(block("a hit"), block("boom", index=1), block("hit again", index=2)))
+    assert [(f.block, f.start) for f in failing.findings] == [(0, 2), (2, 0)]  # retried one by one
+    assert [(e.code, e.block) for e in failing.errors] == [("detector_failed", 1)]
+    assert failing.status == "partial" and "boom" not in repr(failing)
