@@ -16,13 +16,12 @@ corpus is simulator chats only, and ``describe`` says so. Texts stay in memory; 
 
 from __future__ import annotations
 
-import csv
-import json
 import random
-from collections.abc import Iterator
 from pathlib import Path
 
 from chatsift.convert import chat_text
+from classifier.eval.cases import EvalError
+from classifier.train import conll_texts, csv_column, team_texts
 from classifier.types import BlockText, ChatText
 
 REPO = Path(__file__).resolve().parents[1]
@@ -41,47 +40,22 @@ def simulator_chats(seed: int, chats: int) -> list[ChatText]:
     return [chat_text(org.chat(summary.id)) for summary in org.chats]
 
 
-def _csv_column(path: Path, column: str) -> Iterator[str]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            if row.get(column):
-                yield row[column]
-
-
-def _conll(path: Path) -> Iterator[str]:
-    words: list[str] = []
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                words.append(line.split("\t", 1)[0])
-            elif words:
-                yield " ".join(words)
-                words = []
-
-
-def _jsonl(path: Path) -> Iterator[str]:
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield str(json.loads(line)["text"])
-
-
 def dataset_texts() -> list[str]:
     """Texts of the development data sets (empty when they are not there)."""
     clinical = SHARED / "clinical_dialogues_aci_mts" / "data"
     sources = [
-        *(lambda p=p: _csv_column(p, "dialogue") for p in sorted(clinical.glob("*/*.csv"))),
-        *(lambda p=p: _csv_column(p, "dialogue") for p in sorted(clinical.glob("*/*/*.csv"))),
-        lambda: _csv_column(SHARED / "banking77" / "test.csv", "text"),
-        lambda: _conll(SHARED / "wnut17_emerging_entities" / "emerging.dev.conll"),
-        lambda: _jsonl(TEAM / "financial_dialogues" / "financial.jsonl"),
-        lambda: _jsonl(TEAM / "ordinary_chats" / "ordinary.jsonl"),
+        *(lambda p=p: csv_column(p, "dialogue") for p in sorted(clinical.glob("*/*.csv"))),
+        *(lambda p=p: csv_column(p, "dialogue") for p in sorted(clinical.glob("*/*/*.csv"))),
+        lambda: csv_column(SHARED / "banking77" / "test.csv", "text"),
+        lambda: conll_texts(SHARED / "wnut17_emerging_entities" / "emerging.dev.conll"),
+        lambda: team_texts(TEAM / "financial_dialogues" / "financial.jsonl", None),
+        lambda: team_texts(TEAM / "ordinary_chats" / "ordinary.jsonl", None),
     ]
     texts: list[str] = []
     for source in sources:
         try:
             texts.extend(source())
-        except (OSError, KeyError, ValueError):
+        except (OSError, KeyError, ValueError, EvalError):
             continue  # a missing or different file: use what is there
     return texts
 

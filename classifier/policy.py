@@ -135,8 +135,9 @@ class Policy:
         """The score change the words around a value give it."""
         delta = 0.0
         for rule in (self.lower, self.raise_):
-            listed = rule.words is not None and category in rule.categories
-            if listed and rule.words and (rule.words.search(before) or rule.words.search(after)):
+            if rule.words is None or category not in rule.categories:
+                continue
+            if rule.words.search(before) or rule.words.search(after):
                 delta += rule.delta
         return delta
 

@@ -19,7 +19,6 @@ policy, ``classifier.policy``):
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 
 from classifier.entities import CONTACT_ENTITIES, entity_info
@@ -53,7 +52,7 @@ def severity_of(findings: Sequence[Finding], policy: Policy | None = None) -> Se
     categories = {f.category for f in findings}
     if _identifying_pii(findings, p):
         level = max(level, SEVERITIES.index(p.identified_person))
-    if _identifies_someone(findings):
+    if _identifies_someone(findings, p):
         if "regulated" in categories:
             level = max(level, SEVERITIES.index(p.health_with_person))
         if "financial" in categories:
@@ -61,10 +60,12 @@ def severity_of(findings: Sequence[Finding], policy: Policy | None = None) -> Se
     return SEVERITIES[max(level, SEVERITIES.index("low"))]
 
 
-def _identifier(entity: str) -> bool:
+def _identifier(f: Finding, policy: Policy) -> bool:
     """Contact details or an identifier of a person (not a name, place or network address)."""
-    info = entity_info(entity)
-    return info.category == "pii" and (entity in CONTACT_ENTITIES or info.tier in ("medium", "high"))
+    if f.category != "pii":
+        return False
+    tier = policy.tier_of(f.entity, entity_info(f.entity).tier)
+    return f.entity in CONTACT_ENTITIES or SEVERITIES.index(tier) >= SEVERITIES.index("medium")
 
 
 def _identifying_pii(findings: Sequence[Finding], policy: Policy) -> bool:
@@ -72,14 +73,10 @@ def _identifying_pii(findings: Sequence[Finding], policy: Policy) -> bool:
     pii = [f for f in findings if f.category == "pii"]
     if len({f.entity for f in pii}) >= policy.pii_kinds_for_medium:
         return True
-    by_message: dict[str | None, set[str]] = defaultdict(set)
-    for f in pii:
-        by_message[f.message_id].add(f.entity)
-    return any(
-        PERSON in entities and any(_identifier(e) for e in entities) for entities in by_message.values()
-    )
+    people = {f.message_id for f in pii if f.entity == PERSON}
+    return any(f.message_id in people and _identifier(f, policy) for f in pii)
 
 
-def _identifies_someone(findings: Sequence[Finding]) -> bool:
+def _identifies_someone(findings: Sequence[Finding], policy: Policy) -> bool:
     """A name, contact details or a personal identifier anywhere in the chat."""
-    return any(f.category == "pii" and (f.entity == PERSON or _identifier(f.entity)) for f in findings)
+    return any(f.category == "pii" and (f.entity == PERSON or _identifier(f, policy)) for f in findings)

@@ -32,7 +32,6 @@ absolute value are not written. The model file records the data sets, counts and
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 from collections import Counter
@@ -42,6 +41,8 @@ from pathlib import Path
 
 import numpy as np
 
+from classifier.eval.cases import EvalError
+from classifier.eval.datasets import conll_documents, csv_rows, jsonl_rows
 from classifier.lexicon import DEFAULT_WINDOW, FIRST_PERSON_FEATURE, SHAPES, Lexicon, tokens, windows
 
 MIN_DF = 3
@@ -92,40 +93,22 @@ SPECS = {
 # ---- corpora (texts only; nothing here is written anywhere) ----------------------------------------
 
 
-def _csv(path: Path, column: str) -> Iterator[str]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            value = row.get(column)
-            if value:
-                yield value
+def csv_column(path: Path, column: str) -> Iterator[str]:
+    """The non-empty values of one CSV column."""
+    return (row[column] for row in csv_rows(path) if row.get(column))
 
 
-def _conll_docs(path: Path) -> Iterator[str]:
-    words: list[str] = []
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if not line.strip():
-                if words:
-                    yield " ".join(words)
-                words = []
-                continue
-            words.append(line.split("\t", 1)[0])
-    if words:
-        yield " ".join(words)
+def conll_texts(path: Path) -> Iterator[str]:
+    """Each CoNLL document as its tokens joined by spaces."""
+    return (" ".join(token for token, _ in tokens) for _, tokens in conll_documents(path))
 
 
-def _team(path: Path, split: str, expected: bool | None = None) -> Iterator[str]:
+def team_texts(path: Path, split: str | None, expected: bool | None = None) -> Iterator[str]:
+    """Texts of one split (None: all) of a chatsift data set, optionally only positives or negatives."""
     if not path.exists():  # the team sets are optional negatives; ``corpus`` checks required ones
         return
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if not line.strip():
-                continue
-            row = json.loads(line)
-            if row.get("split") != split:
-                continue
-            if expected is not None and bool(row.get("expected")) != expected:
-                continue
+    for _, row in jsonl_rows(path):
+        if split in (None, row.get("split")) and (expected is None or bool(row.get("expected")) == expected):
             yield str(row["text"])
 
 
@@ -134,15 +117,20 @@ def clinical_train(shared: Path) -> list[str]:
     data = shared / "clinical_dialogues_aci_mts" / "data"
     mts = data / "mts-dialog" / "MTS_Dataset_TrainingSet.csv"
     aci = data / "aci-bench" / "challenge_data" / "train.csv"
-    return [*_csv(mts, "dialogue"), *_csv(mts, "section_text"), *_csv(aci, "dialogue"), *_csv(aci, "note")]
+    return [
+        *csv_column(mts, "dialogue"),
+        *csv_column(mts, "section_text"),
+        *csv_column(aci, "dialogue"),
+        *csv_column(aci, "note"),
+    ]
 
 
 def ordinary_train(shared: Path) -> list[str]:
     """BANKING77 train questions, WNUT-17 train and test posts (``make eval`` scores WNUT-17 dev)."""
     return [
-        *_csv(shared / "banking77" / "train.csv", "text"),
-        *_conll_docs(shared / "wnut17_emerging_entities" / "wnut17train.conll"),
-        *_conll_docs(shared / "wnut17_emerging_entities" / "emerging.test.annotated"),
+        *csv_column(shared / "banking77" / "train.csv", "text"),
+        *conll_texts(shared / "wnut17_emerging_entities" / "wnut17train.conll"),
+        *conll_texts(shared / "wnut17_emerging_entities" / "emerging.test.annotated"),
     ]
 
 
@@ -154,7 +142,7 @@ def financial_file(team: Path) -> Path:
 def financial_train(team: Path, expected: bool | None = None) -> list[str]:
     """The financial set's train split plus its train-only extension (``financial_train_extra.jsonl``)."""
     extra = team / "financial_dialogues" / "financial_train_extra.jsonl"
-    return [*_team(financial_file(team), "train", expected), *_team(extra, "train", expected)]
+    return [*team_texts(financial_file(team), "train", expected), *team_texts(extra, "train", expected)]
 
 
 def corpus(name: str, shared: Path, team: Path) -> tuple[list[str], list[str], list[str]]:
@@ -169,7 +157,7 @@ def corpus(name: str, shared: Path, team: Path) -> tuple[list[str], list[str], l
         mts = shared / "clinical_dialogues_aci_mts" / "data" / "mts-dialog" / "MTS_Dataset_TrainingSet.csv"
         return (
             financial_train(team, True),
-            financial_train(team, False) + ordinary_train(shared) + list(_csv(mts, "dialogue")),
+            financial_train(team, False) + ordinary_train(shared) + list(csv_column(mts, "dialogue")),
             ["financial train", "BANKING77 train", "WNUT-17 train", "MTS-Dialog train"],
         )
     raise KeyError(name)
@@ -256,25 +244,25 @@ def held_out(name: str, lexicon: Lexicon, shared: Path, team: Path) -> dict[str,
     clinical = [
         text
         for path in sorted((data / "mts-dialog").glob("MTS_Dataset_[FV]*.csv"))
-        for text in _csv(path, "dialogue")
+        for text in csv_column(path, "dialogue")
     ]
     aci = [
         text
         for path in sorted((data / "aci-bench" / "challenge_data").glob("*.csv"))
         if path.stem != "train" and not path.stem.endswith("_metadata")
-        for text in _csv(path, "dialogue")
+        for text in csv_column(path, "dialogue")
     ]
     fin = financial_file(team)
     checks = {
         "clinical dialogues (held-out)": clinical + aci,
-        "financial test positives": list(_team(fin, "test", True)),
-        "financial test negatives": list(_team(fin, "test", False)),
-        "banking77 test": list(_csv(shared / "banking77" / "test.csv", "text")),
-        "wnut17 dev": list(_conll_docs(shared / "wnut17_emerging_entities" / "emerging.dev.conll")),
+        "financial test positives": list(team_texts(fin, "test", True)),
+        "financial test negatives": list(team_texts(fin, "test", False)),
+        "banking77 test": list(csv_column(shared / "banking77" / "test.csv", "text")),
+        "wnut17 dev": list(conll_texts(shared / "wnut17_emerging_entities" / "emerging.dev.conll")),
     }
     ordinary = team / "ordinary_chats" / "ordinary.jsonl"
     if ordinary.exists():
-        checks["ordinary chats"] = list(_team(ordinary, "test"))
+        checks["ordinary chats"] = list(team_texts(ordinary, "test"))
     return {label: _rate(lexicon, texts) for label, texts in checks.items() if texts}
 
 
@@ -283,17 +271,17 @@ def build(name: str, shared: Path, team: Path, out: Path, *, metrics: bool = Tru
     positives, negatives, sources = corpus(name, shared, team)
     if not positives or not negatives:
         raise FileNotFoundError(2, "no training texts", str(financial_file(team)))
-    lexicon = fit(SPECS[name], positives, negatives)
+    spec = SPECS[name]
+    lexicon = fit(spec, positives, negatives)
     meta: dict[str, object] = {
         "trained_on": sources,
         "positives": len(positives),
         "negatives": len(negatives),
         "features": len(lexicon.weights),
         "min_df": MIN_DF,
-        "l2": SPECS[name].l2,
+        "l2": spec.l2,
         "epochs": EPOCHS,
     }
-    spec = SPECS[name]
     if spec.prior is not None:
         meta["prior"] = f"{spec.prior.name} ({len(read_prior(spec.prior))} words)"
     if metrics:
@@ -320,6 +308,9 @@ def main(argv: list[str] | None = None) -> int:
             lexicon = build(name, args.datasets, args.team_datasets, args.out, metrics=not args.no_metrics)
         except FileNotFoundError as exc:
             print(f"train: {name}: data file missing: {exc.filename}", file=sys.stderr)
+            return 2
+        except EvalError as exc:  # a data file that cannot be read (names the file, never its text)
+            print(f"train: {name}: {exc}", file=sys.stderr)
             return 2
         target = args.out / f"{name}_lexicon.json"
         print(f"train: {name}: {len(lexicon.weights)} weighted features -> {target}")

@@ -129,7 +129,6 @@ COUNTRY_RECOGNIZERS: dict[str, str] = {
 }
 BASE_ENTITIES: tuple[str, ...] = ("EMAIL_ADDRESS", "PHONE_NUMBER", "US_SSN", "IP_ADDRESS")
 PATTERN_ENTITIES: tuple[str, ...] = BASE_ENTITIES + tuple(COUNTRY_RECOGNIZERS)
-NER_ENTITIES: tuple[str, ...] = ("PERSON", "LOCATION")
 NER_SEGMENT_KINDS: frozenset[SegmentKind] = frozenset({"prose", "name"})
 ALLOW_LIST: tuple[str, ...] = ("Claude", "Claude Code", "Anthropic")
 FORMATTED_PHONE_SCORE = 0.6
@@ -399,7 +398,8 @@ def build_analyzer(nlp: Language) -> AnalyzerEngine:
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
     from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
 
-    config = NerModelConfiguration(model_to_presidio_entity_mapping={}, labels_to_ignore=_all_ner_labels(nlp))
+    # NER is not presidio's job here (``detect_many`` runs spaCy itself): no label maps to an entity.
+    config = NerModelConfiguration(model_to_presidio_entity_mapping={}, labels_to_ignore=[])
     # The model name is only a label here: ``.nlp`` is set directly, so nothing is loaded.
     engine = SpacyNlpEngine(
         models=[{"lang_code": "en", "model_name": pipeline_id(nlp)}], ner_model_configuration=config
@@ -435,11 +435,3 @@ def _recognizers() -> list[EntityRecognizer]:
             recognizer = getattr(predefined, name)(patterns=strong, supported_language="en")
         recognizers.append(recognizer)
     return recognizers
-
-
-def _all_ner_labels(nlp: Language) -> list[str]:
-    """Every label the pipeline's NER can emit (none for a blank pipeline)."""
-    if "ner" not in nlp.pipe_names:
-        return []
-    labels = getattr(nlp.get_pipe("ner"), "labels", ())
-    return [str(label) for label in labels]

@@ -42,7 +42,7 @@ WNUT_SCORED = frozenset({"person", "location"})
 CARD_TEMPLATES = ("Please charge my card {n} for the order.", "card: {n}", "The number is {n}, exp 12/29.")
 
 
-def _csv_rows(path: Path) -> Iterator[dict[str, str]]:
+def csv_rows(path: Path) -> Iterator[dict[str, str]]:
     try:
         with path.open(encoding="utf-8", newline="") as handle:
             yield from csv.DictReader(handle)
@@ -50,7 +50,7 @@ def _csv_rows(path: Path) -> Iterator[dict[str, str]]:
         raise EvalError(f"cannot read {path}: {type(exc).__name__}") from exc
 
 
-def _jsonl_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def jsonl_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     number = 0
     try:
         with path.open(encoding="utf-8") as handle:
@@ -107,7 +107,7 @@ def load_payment(root: Path) -> DataSet:
     """Stripe and Braintree test cards (Luhn-valid: positives) plus hard negatives built from them."""
     numbers: list[tuple[str, str, bool]] = []
     for name in ("stripe_test_cards.csv", "braintree_test_cards.csv"):
-        for line, row in enumerate(_csv_rows(root / name), 2):
+        for line, row in enumerate(csv_rows(root / name), 2):
             where = f"{root / name}: line {line}"
             number = str(_field(row, "number", where)).strip()
             if not number.isdigit():
@@ -171,7 +171,7 @@ def load_presidio(root: Path) -> DataSet:
     path = root / "recognizer_test_cases.jsonl"
     cases: list[Case] = []
     skipped = 0
-    for number, row in _jsonl_rows(path):
+    for number, row in jsonl_rows(path):
         if row.get("recognizer") in PRESIDIO_EXCLUDED:
             skipped += 1
             continue
@@ -191,7 +191,7 @@ def load_gitleaks(root: Path) -> DataSet:
     """gitleaks rule validation cases: ``tp`` must be detected, ``fp`` must not."""
     path = root / "rule_cases.jsonl"
     cases: list[Case] = []
-    for number, row in _jsonl_rows(path):
+    for number, row in jsonl_rows(path):
         where = f"{path.name}: line {number}"
         rule, kind = str(_field(row, "rule_id", where)), _field(row, "kind", where)
         if kind not in ("tp", "fp"):
@@ -206,7 +206,7 @@ def load_gitleaks(root: Path) -> DataSet:
 # ---- wnut17_emerging_entities ---------------------------------------------------------------
 
 
-def _conll_documents(path: Path) -> Iterator[tuple[int, list[tuple[str, str]]]]:
+def conll_documents(path: Path) -> Iterator[tuple[int, list[tuple[str, str]]]]:
     tokens: list[tuple[str, str]] = []
     first = 1
     try:
@@ -254,7 +254,7 @@ def load_wnut17(root: Path) -> DataSet:
     """WNUT-17 dev documents (``emerging.dev.conll``): person and location spans are scored."""
     path = root / "emerging.dev.conll"
     cases: list[Case] = []
-    for line, tokens in _conll_documents(path):
+    for line, tokens in conll_documents(path):
         text, spans = bio_document(tokens)
         kept = tuple(s for s in spans if s.label in WNUT_SCORED)
         cases.append(Case(f"line {line}", text, kept, WNUT_SCORED))
@@ -280,7 +280,7 @@ def load_clinical(root: Path) -> DataSet:
     cases: list[Case] = []
     for path in files:
         group = path.parent.name if path.parent.name == "mts-dialog" else "aci-bench"
-        for line, row in enumerate(_csv_rows(path), 2):
+        for line, row in enumerate(csv_rows(path), 2):
             text = _field(row, "dialogue", f"{path}: row {line}")
             cases.append(Case(f"{path.name}:{line}", text, expected=frozenset({"regulated"}), group=group))
     return DataSet("clinical_dialogues_aci_mts", "text", cases, total=len(cases))
@@ -290,7 +290,7 @@ def load_banking77(root: Path) -> DataSet:
     """BANKING77 test questions: ordinary text, no label expected (train taught the lexicons)."""
     cases: list[Case] = []
     for name in ("test.csv",):
-        for line, row in enumerate(_csv_rows(root / name), 2):
+        for line, row in enumerate(csv_rows(root / name), 2):
             where = f"{root / name}: line {line}"
             text = _field(row, "text", where)
             cases.append(Case(f"{name}:{line}", text, group=_field(row, "category", where)))
@@ -298,7 +298,7 @@ def load_banking77(root: Path) -> DataSet:
 
 
 def _team_rows(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
-    for number, row in _jsonl_rows(path):
+    for number, row in jsonl_rows(path):
         where = f"{path}: line {number}"
         for key in ("id", "split", "text"):
             _field(row, key, where)

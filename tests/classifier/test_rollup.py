@@ -75,6 +75,15 @@ def test_policy_severity_rules_and_tiers_apply(tmp_path) -> None:  # type: ignor
     assert severity_of([f("PERSON")], policy) == "low"  # a finding is at least low
 
 
+def test_a_tier_raised_by_the_policy_makes_an_identifier(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from classifier.policy import load_policy
+
+    path = tmp_path / "p.toml"
+    path.write_text('[entities.AU_ABN]\ntier = "medium"\n')
+    assert severity_of([f("PERSON"), f("AU_ABN")]) == "low"
+    assert severity_of([f("PERSON"), f("AU_ABN")], load_policy(path)) == "medium"
+
+
 def test_labels_follow_the_category_order_and_scores_take_the_max() -> None:
     findings = [f("AWS_ACCESS_KEY", 0.95), f("EMAIL_ADDRESS", 0.6), f("PERSON", 0.85), f("CREDIT_CARD", 0.9)]
     assert labels_of(findings) == ("pii", "payment", "secrets")
