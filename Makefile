@@ -50,6 +50,7 @@ models: setup
 
 bench: setup
 	$(BIN)/python -m bench.classify_throughput
+	$(BIN)/python -m bench.scan_e2e
 	$(BIN)/python -m bench.fetch_budget
 	$(BIN)/python -m bench.scan_memory
 

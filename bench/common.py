@@ -231,13 +231,16 @@ def fresh_workdir(prefix: str = "chatsift-bench-") -> Iterator[Path]:
 
 
 def scan_env(
-    api_url: str, data_dir: Path, ner: str = "off", extra: dict[str, str] | None = None
+    api_url: str, data_dir: Path, ner: str | None = "off", extra: dict[str, str] | None = None
 ) -> dict[str, str]:
-    """The launcher's environment without any CHATSIFT_* setting of its own, plus the scan's."""
+    """The launcher's environment without any CHATSIFT_* setting of its own, plus the scan's.
+
+    ``ner``: the scan's ``CHATSIFT_NER``; None leaves it unset, so the scan uses the app's default.
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHATSIFT_")}
-    env.update(
-        CHATSIFT_API_URL=api_url, CHATSIFT_API_KEY=SIM_KEY, CHATSIFT_DATA_DIR=str(data_dir), CHATSIFT_NER=ner
-    )
+    env.update(CHATSIFT_API_URL=api_url, CHATSIFT_API_KEY=SIM_KEY, CHATSIFT_DATA_DIR=str(data_dir))
+    if ner is not None:
+        env["CHATSIFT_NER"] = ner
     env.update(extra or {})
     return env
 

@@ -45,6 +45,25 @@ ApiUrlOpt = Annotated[
     str | None,
     typer.Option("--api-url", help="Compliance API base URL (CHATSIFT_API_URL).", show_default=False),
 ]
+NerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--ner",
+        help="spaCy NER for names and places: auto (the default: only where a name could change the "
+        "chat's labels or severity), always or off (CHATSIFT_NER).",
+        show_default=False,
+    ),
+]
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        help="Classify in this many worker processes, each with its own classifier; 0 classifies "
+        "in this process (CHATSIFT_WORKERS).",
+        min=0,
+        show_default=False,
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the run summary as one JSON object.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines on standard error.")]
 
@@ -163,6 +182,8 @@ def scan(
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
     api_url: ApiUrlOpt = None,
+    ner: NerOpt = None,
+    workers: WorkersOpt = None,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -171,7 +192,7 @@ def scan(
     from chatsift.runtime import open_runtime
 
     def go() -> int:
-        settings = _settings(config, data_dir=data_dir, api_url=api_url)
+        settings = _settings(config, data_dir=data_dir, api_url=api_url, ner=ner, workers=workers)
         when = since if since is None or since.tzinfo else since.replace(tzinfo=UTC)
         with open_runtime(settings) as rt:
             report = run_scan(rt, since=when, progress=_progress(quiet))
@@ -187,6 +208,8 @@ def scan_user(
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
     api_url: ApiUrlOpt = None,
+    ner: NerOpt = None,
+    workers: WorkersOpt = None,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -196,7 +219,7 @@ def scan_user(
     from chatsift.tables import user_table
 
     def go() -> int:
-        settings = _settings(config, data_dir=data_dir, api_url=api_url)
+        settings = _settings(config, data_dir=data_dir, api_url=api_url, ner=ner, workers=workers)
         with open_runtime(settings) as rt:
             report, records = run_scan_user(rt, user, progress=_progress(quiet))
         if as_json:
@@ -220,6 +243,7 @@ def classify(
     ] = False,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
+    ner: NerOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Offline: label chats in the messages-endpoint shape; no network, no store unless --store."""
@@ -227,7 +251,7 @@ def classify(
     from chatsift.runtime import build_app_classifier, open_store
 
     def go() -> int:
-        settings = _settings(config, data_dir=data_dir)
+        settings = _settings(config, data_dir=data_dir, ner=ner)
         classifier = build_app_classifier(settings)
         if store:
             with open_store(settings) as opened:

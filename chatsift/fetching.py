@@ -2,8 +2,12 @@
 
 Fetching is network-bound and classification CPU-bound, so a bounded pool of worker threads fetches
 ahead (``fetch_concurrency`` at once, all through one client and so one shared request budget)
-while the caller classifies the results strictly in submission order. At most ``ahead`` fetched
-chats wait in memory, however long the list is.
+while the caller classifies the results strictly in submission order. ``ordered_stage`` is that
+window: it starts each item's work as the item comes, hands the items on in input order, and keeps
+at most ``ahead`` started items not yet handed on, so at most that many fetched chats wait in
+memory, however long the list is. Stages chain (fetch, then classification in worker processes),
+and an item can ask for a drain: everything before it is handed on before anything after it is
+even read from the input.
 
 A worker never raises a per-chat ``FetchError``: it comes back in ``Fetched.error`` so the chat
 becomes an error record and a retry. Errors that end the run (a revoked key, a missing scope)
@@ -18,10 +22,10 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Generator, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from chatsift import crashpoints
 from chatsift.settings import Settings
@@ -42,7 +46,6 @@ from labels import AttachmentScan, ChatState, LabelRecord
 log = logging.getLogger("chatsift.fetching")
 
 T = TypeVar("T")
-R = TypeVar("R")
 
 _TEXT_TYPES = (
     "application/json",
@@ -110,22 +113,44 @@ class Fetched:
 _FINAL_REASONS = ("binary", "too_large", "attachment_gone", "not_utf8", "disabled")
 
 
-def ordered_map(
-    pool: ThreadPoolExecutor, fn: Callable[[T], R], items: Iterable[T], ahead: int
-) -> Iterator[R]:
-    """``fn`` over ``items`` on ``pool``, results in input order, at most ``ahead`` submitted unread."""
-    pending: deque[Future[R]] = deque()
-    source = iter(items)
+def ordered_stage(
+    items: Iterable[T],
+    start: Callable[[T], Future[Any] | None],
+    ahead: int,
+    *,
+    drain: Callable[[T], bool] = lambda _: False,
+) -> Generator[T, None, None]:
+    """Call ``start`` on each item as it is read and yield the items in input order.
+
+    ``start`` submits the item's work and returns its future (the caller keeps it on the item), or
+    None when the item has no work. At most ``ahead`` items with work are read but not yet yielded;
+    the consumer waits on each future. An item for which ``drain`` is true is yielded only after
+    every item before it, and nothing after it is read until the consumer asks for the next item.
+    Closing the generator (an abort) cancels the work not started yet; running work finishes.
+    """
+    pending: deque[tuple[T, Future[Any] | None]] = deque()
+    started = 0
     try:
-        for item in source:
-            pending.append(pool.submit(fn, item))
-            if len(pending) >= ahead:
-                yield pending.popleft().result()
+        for item in items:
+            if drain(item):
+                while pending:
+                    yield pending.popleft()[0]
+                started = 0
+                yield item
+                continue
+            future = start(item)
+            pending.append((item, future))
+            started += future is not None
+            while started >= ahead:
+                done, future = pending.popleft()
+                started -= future is not None
+                yield done
         while pending:
-            yield pending.popleft().result()
+            yield pending.popleft()[0]
     finally:
-        for future in pending:  # an abort: drop what was not started, let running ones finish
-            future.cancel()
+        for _, future in pending:
+            if future is not None:
+                future.cancel()
 
 
 def fetch_one(client: ComplianceClient, settings: Settings, job: FetchJob) -> Fetched:

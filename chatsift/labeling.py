@@ -9,21 +9,30 @@
 A chat that cannot be fetched becomes a ``status: error`` record (ids and an error code) plus a
 retry entry, so one bad chat never stops a run and the next run tries it again. A chat that is gone
 (404: hard-deleted) is recorded as deleted, with the error code, and is not retried.
+
+Classification runs here (``label_fetched``), in this process, or in a worker process of the
+runtime's classifier pool (``chatsift.runtime``): then ``label_fetched`` is handed the worker's
+future and turns its result into the record exactly as an in-process result. A classification that
+raises (in either place) becomes a ``classify_failed`` error record and a retry, naming the exception
+type only (its message could quote the chat). A pool whose worker process died ends the run, and
+so does a run of ``max_consecutive_chat_failures`` chats in a row that fail to classify (a broken
+classifier, not a bad chat: the run stops instead of writing an error record for every chat).
 """
 
 from __future__ import annotations
 
 import logging
+from concurrent.futures import BrokenExecutor, Future
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from chatsift import crashpoints
 from chatsift.convert import chat_text
 from chatsift.fetching import Fetched, FetchJob
-from chatsift.runtime import Runtime
+from chatsift.runtime import Classified, ClassifierPoolError, Runtime, WorkerClassifyError, classify_timed
 from classifier import Classifier
 from classifier.types import BlockText, ChatResult, ChatText, Finding
-from fetch.errors import ChatGoneError, FetchError, RetriableFetchError
+from fetch.errors import ChatGoneError, RetriableFetchError
 from fetch.models import Chat, ChatSummary
 from labels import (
     AttachmentScan,
@@ -38,6 +47,8 @@ from labels import (
 
 log = logging.getLogger("chatsift.labeling")
 
+CLASSIFY_FAILED = "classify_failed"  # error code of a chat whose classification raised
+
 
 @dataclass(frozen=True)
 class ChatOutcome:
@@ -47,11 +58,14 @@ class ChatOutcome:
     record: LabelRecord | None  # None: this version is already in the store
     retry: RetryItem | None = None  # set when the chat must be tried again next run
     retriable_failure: bool = False  # the API, not the chat, failed (counts toward aborting)
+    classify_failure: bool = False  # the classifier raised on this chat (a run of them aborts too)
     state: ChatState | None = None  # the chat's message cursor after this record
     purge: bool = False  # the chat is deleted: purge its stored evidence
     incremental: bool = False
     messages_classified: int = 0
     attachments: tuple[AttachmentScan, ...] = field(default=())
+    classify_s: float = 0.0  # time the classifier spent on this chat (here or in a worker)
+    classify_cpu_s: float = 0.0  # CPU time of that, in the classifying thread
 
     @property
     def resolved(self) -> bool:
@@ -85,16 +99,44 @@ def job_for(rt: Runtime, chat_id: str, summary: ChatSummary | None = None) -> Fe
     return FetchJob(chat_id, summary, base, state)
 
 
-def label_fetched(rt: Runtime, fetched: Fetched) -> ChatOutcome:
-    """The outcome of a fetch job: a labelled record, or an error record and a retry."""
+def classifier_input(fetched: Fetched) -> ChatText | None:
+    """What the classifier reads of a fetched chat (None when the fetch failed)."""
+    if fetched.error is not None or fetched.chat is None:
+        return None
+    return _chat_text(fetched.chat, fetched)
+
+
+def label_fetched(rt: Runtime, fetched: Fetched, classified: Future[Classified] | None = None) -> ChatOutcome:
+    """The outcome of a fetch job: a labelled record, or an error record and a retry.
+
+    ``classified``: the classification a worker process is doing for this chat; without it the
+    chat is classified here, by ``rt.classifier``.
+    """
     job = fetched.job
     if fetched.error is not None or fetched.chat is None:
         return _failed(rt, fetched)
     chat = fetched.chat
     base = job.base if fetched.incremental else None
     prior = job.state.messages_scanned if base is not None and job.state is not None else 0
-    result = rt.classifier.classify(_chat_text(chat, fetched))
-    result = _merged(rt.classifier, result, base, prior)
+    try:
+        done = (
+            classify_timed(rt.classifier, _chat_text(chat, fetched))
+            if classified is None
+            else classified.result()
+        )
+    except BrokenExecutor:
+        raise ClassifierPoolError(
+            f"a classification worker process died (chat {chat.id}); rerun to continue"
+        ) from None
+    except Exception as exc:  # one chat's classification must not sink the run: record, retry
+        failure: str | None = str(exc) if isinstance(exc, WorkerClassifyError) else type(exc).__name__
+    else:
+        failure = None
+    if failure is not None:
+        # Out of the handler: nothing logged from here on can print the exception (its message
+        # may quote the chat), not even a logging handler reporting its own failure.
+        return _classify_failed(rt, fetched, failure)
+    result = _merged(rt.classifier, done.result, base, prior)
     scans = [*(base.attachments if base is not None else ()), *(a.scan for a in fetched.attachments)]
     record = record_from_result(result, chat, rt.ruleset, scans)
     crashpoints.reached("classified")
@@ -122,6 +164,8 @@ def label_fetched(rt: Runtime, fetched: Fetched) -> ChatOutcome:
         incremental=base is not None,
         messages_classified=len(chat.chat_messages),
         attachments=tuple(scans),
+        classify_s=done.seconds,
+        classify_cpu_s=done.cpu_seconds,
     )
 
 
@@ -196,13 +240,23 @@ def _failed(rt: Runtime, fetched: Fetched) -> ChatOutcome:
     chat_id, summary = job.chat_id, job.summary
     if isinstance(exc, ChatGoneError):
         log.info("chat %s is gone (%s)", chat_id, exc.code)
-        record = _error_record(rt, chat_id, summary, exc, deleted=True)
+        record = _error_record(rt, chat_id, summary, exc.code, str(exc), deleted=True)
         return ChatOutcome(chat_id, record, purge=_purges(rt))
     log.warning("chat %s could not be fetched: %s", chat_id, exc.code)
     updated = rfc3339(summary.updated_at) if summary else None
     retry = RetryItem(chat_id=chat_id, chat_updated_at=updated, error_code=exc.code)
-    record = _error_record(rt, chat_id, summary, exc)
+    record = _error_record(rt, chat_id, summary, exc.code, str(exc))
     return ChatOutcome(chat_id, record, retry, isinstance(exc, RetriableFetchError))
+
+
+def _classify_failed(rt: Runtime, fetched: Fetched, error_type: str) -> ChatOutcome:
+    """A chat whose classification raised: an error record and a retry, by exception type only."""
+    chat_id, summary = fetched.job.chat_id, fetched.job.summary
+    log.warning("chat %s could not be classified: %s", chat_id, error_type)
+    updated = rfc3339(summary.updated_at) if summary else None
+    retry = RetryItem(chat_id=chat_id, chat_updated_at=updated, error_code=CLASSIFY_FAILED)
+    record = _error_record(rt, chat_id, summary, CLASSIFY_FAILED, f"classification raised {error_type}")
+    return ChatOutcome(chat_id, record, retry, classify_failure=True)
 
 
 def _purges(rt: Runtime) -> bool:
@@ -229,11 +283,17 @@ def _deleted_record(rt: Runtime, summary: ChatSummary) -> LabelRecord:
 
 
 def _error_record(
-    rt: Runtime, chat_id: str, summary: ChatSummary | None, exc: FetchError, *, deleted: bool | None = None
+    rt: Runtime,
+    chat_id: str,
+    summary: ChatSummary | None,
+    code: str,
+    detail: str,
+    *,
+    deleted: bool | None = None,
 ) -> LabelRecord | None:
     if summary is None:
         return None
-    error = RecordError(code=exc.code, detail=str(exc))
+    error = RecordError(code=code, detail=detail)
     return LabelRecord.error_record(
         chat_id, errors=[error], ruleset=rt.ruleset, scanned_at=now(), **_meta(summary, deleted=deleted)
     )

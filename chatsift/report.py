@@ -53,6 +53,8 @@ class RunReport:
     api_429s: int = 0
     throttled_s: float = 0.0
     elapsed_s: float = 0.0
+    classify_seconds: float = 0.0  # the classifier's busy time (summed over worker processes, if any)
+    classify_cpu_seconds: float = 0.0  # the CPU time of that (less when the machine is busy with others)
 
     def count_attachment(self, scanned: bool, reason: str | None) -> None:
         """Count one attachment read (or not, and why)."""

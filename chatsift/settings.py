@@ -48,7 +48,12 @@ class Settings(BaseSettings):
     max_retries: int = Field(5, ge=0, le=20, description="retries per request on 429/5xx/timeouts")
     page_size: int = Field(100, ge=1, le=1000, description="chats per list page")
     spacy_model: str = Field(DEFAULT_SPACY_MODEL, description="installed spaCy pipeline name or path")
-    ner: Literal["always", "off"] = Field("always", description="run spaCy NER for names and places")
+    # The same modes and default as classifier.detectors.ner (not imported: it would load spaCy).
+    ner: Literal["always", "auto", "off"] = Field(
+        "auto",
+        description="spaCy NER for names and places: auto (only where a name or place could change "
+        "the chat's labels or severity), always or off",
+    )
     min_score: float = Field(0.5, ge=0, le=1, description="findings below this score are dropped")
     policy: Path | None = Field(
         None, description="detection policy TOML merged over the shipped one (classifier/data/policy.toml)"
@@ -68,6 +73,12 @@ class Settings(BaseSettings):
         "burst", description="burst: up to a whole window at once, then wait; even: spread over the window"
     )
     fetch_concurrency: int = Field(8, ge=1, le=64, description="chats whose messages are fetched at once")
+    workers: int = Field(
+        0,
+        ge=0,
+        le=64,
+        description="classifier processes (each loads its own classifier); 0 = classify in the scan process",
+    )
     attachments: bool = Field(True, description="download and scan text-like attached files")
     attachment_max_bytes: int = Field(
         2 * 1024 * 1024, ge=0, le=64 * 1024 * 1024, description="larger attachments are not scanned"

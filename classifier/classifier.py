@@ -11,10 +11,16 @@ Each detector sees every segment of the chat in one call when it offers ``detect
 batches a chat's prose through ``nlp.pipe``); if that call fails, the detector is run again one
 segment at a time, so a failure is pinned on its own block and every other block keeps its results.
 
+A detector marked ``gated`` (NER in ``--ner auto``) runs after all the others, in rounds over
+chunks of its segments, and only on chunks whose findings could still change the chat's labels
+or severity (``classifier.gate`` has the exact test). Each round reads the next chunk of
+the first 1, 2, 4, ... messages (in chat order) that still matter, in one batch: a name found
+early settles most chats after a round or two, and a chat with no name at all takes a few rounds.
+
 The policy (``classifier.policy``: thresholds, context words, allow-lists, entity overrides,
 custom regex detectors, severity rules) is applied to every detection before the overlap merge.
-Region findings (``customer_data``: a whole table of records) are merged only among themselves,
-so they never hide the values inside them (see ``classifier.merge``).
+Values, content findings (health or financial content) and region findings (``customer_data``: a
+whole table of records) are merged in three groups apart, so none hides another (``classifier.merge``).
 
 A ``Classifier`` is not thread-safe (spaCy and presidio keep per-call state): use one per thread.
 """
@@ -26,18 +32,21 @@ import json
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from classifier.detectors import default_detectors
+from classifier.detectors.ner import DEFAULT_NER_MODE, NER_MODES, NerMode
 from classifier.errors import ClassifierConfigError
 from classifier.evidence import DEFAULT_CONTEXT, build_evidence
 from classifier.fingerprint import KEY_BYTES, fingerprint
-from classifier.merge import Candidate, merge
+from classifier.gate import BlockState, GatedDetector, Span, could_change
+from classifier.merge import Candidate, digit_in, merge_all, merge_group
 from classifier.nlp import DEFAULT_SPACY_MODEL, blank_pipeline, load_pipeline
 from classifier.policy import Policy, load_policy
 from classifier.rollup import labels_of, scores_of, severity_of
-from classifier.segment import DEFAULT_MAX_SEGMENT_CHARS, MIN_SEGMENT_CHARS, segment_block
+from classifier.segment import DEFAULT_MAX_SEGMENT_CHARS, MIN_SEGMENT_CHARS, chunk_bounds, segment_block
 from classifier.types import (
     BlockText,
     Category,
@@ -54,8 +63,6 @@ from classifier.types import (
 # Bump when any rule changes results (patterns, scores, merge, evidence, severity): part of every record id.
 RULESET_VERSION = "2"
 DETECTOR_FAILED = "detector_failed"
-# Categories whose findings mark a region (a table of records), merged apart from value findings.
-REGION_CATEGORIES = frozenset({"customer_data"})
 SEGMENT_FAILED = "segment_failed"
 
 
@@ -129,8 +136,20 @@ class Classifier:
                 outcome.failed = True
                 segmented.append([])
         candidates: list[list[Candidate]] = [[] for _ in chat.blocks]
+        gated: list[tuple[int, Detector]] = []
+        works: dict[frozenset[str], list[tuple[int, Segment]]] = {}  # one work list per set of kinds
         for rank, detector in enumerate(self._detectors):
-            self._run_detector(rank, detector, chat.blocks, segmented, outcomes, candidates)
+            if getattr(detector, "gated", False):
+                gated.append((rank, detector))
+                continue
+            kinds = frozenset(detector.segment_kinds)
+            if kinds not in works:
+                works[kinds] = [
+                    (i, seg) for i, segs in enumerate(segmented) for seg in segs if seg.kind in kinds
+                ]
+            self._run_detector(rank, detector, chat.blocks, works[kinds], outcomes, candidates)
+        for rank, detector in gated:
+            self._run_gated(rank, detector, chat.blocks, segmented, outcomes, candidates)
         findings: list[Finding] = []
         errors: list[ClassifyError] = []
         for block, segments, outcome, found in zip(chat.blocks, segmented, outcomes, candidates, strict=True):
@@ -154,7 +173,7 @@ class Classifier:
             errors=tuple(errors),
         )
 
-    def _run_detector(
+    def _run_gated(
         self,
         rank: int,
         detector: Detector,
@@ -163,13 +182,61 @@ class Classifier:
         outcomes: list[_BlockOutcome],
         candidates: list[list[Candidate]],
     ) -> None:
-        """One detector over every segment of the chat: batched (``detect_many``) when it can be."""
-        work = [
-            (i, segment)
-            for i, segments in enumerate(segmented)
-            for segment in segments
-            if segment.kind in detector.segment_kinds
+        """A gated detector, round by round, on the chunks whose findings could change the outcome."""
+        gate = cast(GatedDetector, detector)
+        size = int(getattr(detector, "chunk_chars", self._max_segment_chars))
+        unread: dict[int, list[Segment]] = {}
+        for i, segments in enumerate(segmented):
+            chunks = [
+                replace(segment, start=start, end=end)
+                for segment in segments
+                if segment.kind in detector.segment_kinds
+                for start, end in chunk_bounds(segment.source.text, segment.start, segment.end, size)
+            ]
+            if chunks and not outcomes[i].failed:
+                unread[i] = chunks
+        states = [
+            self._state(block, segments, found)
+            for block, segments, found in zip(blocks, segmented, candidates, strict=True)
         ]
+
+        def matters(which: list[int]) -> bool:
+            spans: dict[int, list[Span]] = {i: [(c.start, c.end) for c in unread[i]] for i in which}
+            return could_change(gate, states, spans, self._policy, self._min_score)
+
+        batch = 1  # chunks read this round: 1, 2, 4, ... (an early name settles most chats)
+        while unread and matters(list(unread)):
+            picks = list(islice((i for i in unread if matters([i])), batch)) or list(unread)  # or together
+            batch *= 2
+            work = [(i, unread[i].pop(0)) for i in picks]
+            self._run_detector(rank, detector, blocks, work, outcomes, candidates)
+            for i in picks:
+                states[i] = self._state(blocks[i], segmented[i], candidates[i])
+                if not unread[i]:
+                    del unread[i]
+
+    def _state(self, block: BlockText, segments: list[Segment], found: list[Candidate]) -> BlockState:
+        """The block's candidates after the policy, and the merge winners among them."""
+        view = segments[0].source.text if segments else block.text
+        scored = self._scored(view, found)
+        at_figure = digit_in(view)
+        figures = {
+            k
+            for k, c in enumerate(scored)
+            if merge_group(c.detection) == "content" and at_figure(c.detection)
+        }
+        return BlockState(block.message_id, scored, merge_all(scored, at_figure), figures)
+
+    def _run_detector(
+        self,
+        rank: int,
+        detector: Detector,
+        blocks: Sequence[BlockText],
+        work: list[tuple[int, Segment]],
+        outcomes: list[_BlockOutcome],
+        candidates: list[list[Candidate]],
+    ) -> None:
+        """One detector over ``work`` (block index, segment): batched (``detect_many``) when it can be."""
         if not work:
             return
         batched = None
@@ -204,11 +271,12 @@ class Classifier:
     ) -> list[Finding]:
         """Merged, thresholded findings of one block; every detection is masked in evidence."""
         masks = _MaskIndex([c.detection for c in candidates])
-        scored = [c for c in (self._apply_policy(view, c) for c in candidates) if c is not None]
-        values = merge(c for c in scored if c.detection.category not in REGION_CATEGORIES)
-        regions = merge(c for c in scored if c.detection.category in REGION_CATEGORIES)
-        kept = sorted(values + regions, key=lambda c: (c.detection.start, c.detection.end))
+        kept = merge_all(self._scored(view, candidates), digit_in(view))
         return [self._finding(chat_id, block, view, c, masks) for c in kept]
+
+    def _scored(self, view: str, candidates: list[Candidate]) -> list[Candidate]:
+        """The candidates that pass the policy, with its score and category changes."""
+        return [c for c in (self._apply_policy(view, c) for c in candidates) if c is not None]
 
     def _apply_policy(self, view: str, candidate: Candidate) -> Candidate | None:
         """The candidate after allow-lists, category overrides, context words and thresholds."""
@@ -336,7 +404,7 @@ def _ruleset(
 def build_classifier(
     *,
     spacy_model: str = DEFAULT_SPACY_MODEL,
-    ner: Literal["always", "off"] = "always",
+    ner: NerMode = DEFAULT_NER_MODE,
     hmac_key: bytes,
     min_score: float = 0.5,
     context_chars: int = DEFAULT_CONTEXT,
@@ -345,11 +413,16 @@ def build_classifier(
     models_dir: Path | None = None,
 ) -> Classifier:
     """The default classifier: every detector of the registry, the shipped policy (plus ``policy_path``)."""
-    if ner not in ("always", "off"):
-        raise ClassifierConfigError("ner must be 'always' or 'off' (setting CHATSIFT_NER)")
+    if ner not in NER_MODES:
+        raise ClassifierConfigError("ner must be 'always', 'auto' or 'off' (setting CHATSIFT_NER)")
     policy = load_policy(policy_path)
-    ner_nlp = load_pipeline(spacy_model, ner=True) if ner == "always" else None
-    detectors = default_detectors(patterns_nlp=blank_pipeline(), ner_nlp=ner_nlp, models_dir=models_dir)
+    ner_nlp = load_pipeline(spacy_model, ner=True) if ner != "off" else None
+    detectors = default_detectors(
+        patterns_nlp=blank_pipeline(),
+        ner_nlp=ner_nlp,
+        models_dir=models_dir,
+        ner_mode="auto" if ner == "auto" else "always",
+    )
     return Classifier(
         detectors,
         hmac_key=hmac_key,

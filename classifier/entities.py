@@ -171,6 +171,11 @@ ENTITIES: dict[str, EntityInfo] = {
 }
 
 CONTACT_ENTITIES = frozenset({"EMAIL_ADDRESS", "PHONE_NUMBER"})
+# Content findings: a topic (health, finances) marked at its strongest word, not a value
+# (``classifier.merge`` gives them their own rule).
+CONTENT_ENTITIES = frozenset({"HEALTH_INFORMATION", "FINANCIAL_INFORMATION"})
+# Names and places (NER): a value, but a name on a word does not make the word any less medical.
+NAME_ENTITIES = frozenset({"PERSON", "LOCATION"})
 GOVERNMENT_ID_ENTITIES = frozenset(PERSONAL_IDS)
 
 

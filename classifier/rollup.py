@@ -20,22 +20,39 @@ policy, ``classifier.policy``):
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
 from classifier.entities import CONTACT_ENTITIES, entity_info
 from classifier.policy import Policy
-from classifier.types import CATEGORIES, SEVERITIES, Category, Finding, Severity
+from classifier.types import CATEGORIES, SEVERITIES, Category, Severity
 
 _DEFAULT = Policy()
 PERSON = "PERSON"
 
 
-def labels_of(findings: Sequence[Finding]) -> tuple[Category, ...]:
+class Scored(Protocol):
+    """What the roll-up reads of a finding (``Finding`` and ``gate.Item`` have it)."""
+
+    @property
+    def category(self) -> Category: ...
+
+    @property
+    def entity(self) -> str: ...
+
+    @property
+    def message_id(self) -> str | None: ...
+
+    @property
+    def score(self) -> float: ...
+
+
+def labels_of(findings: Sequence[Scored]) -> tuple[Category, ...]:
     """The categories present, in ``CATEGORIES`` order."""
     present = {f.category for f in findings}
     return tuple(c for c in CATEGORIES if c in present)
 
 
-def scores_of(findings: Sequence[Finding]) -> dict[str, float]:
+def scores_of(findings: Sequence[Scored]) -> dict[str, float]:
     """The highest finding score per category present."""
     scores: dict[str, float] = {}
     for f in findings:
@@ -43,7 +60,7 @@ def scores_of(findings: Sequence[Finding]) -> dict[str, float]:
     return {c: scores[c] for c in CATEGORIES if c in scores}
 
 
-def severity_of(findings: Sequence[Finding], policy: Policy | None = None) -> Severity:
+def severity_of(findings: Sequence[Scored], policy: Policy | None = None) -> Severity:
     """The chat's severity under the rules in this module's docstring."""
     if not findings:
         return "none"
@@ -60,7 +77,7 @@ def severity_of(findings: Sequence[Finding], policy: Policy | None = None) -> Se
     return SEVERITIES[max(level, SEVERITIES.index("low"))]
 
 
-def _identifier(f: Finding, policy: Policy) -> bool:
+def _identifier(f: Scored, policy: Policy) -> bool:
     """Contact details or an identifier of a person (not a name, place or network address)."""
     if f.category != "pii":
         return False
@@ -68,7 +85,7 @@ def _identifier(f: Finding, policy: Policy) -> bool:
     return f.entity in CONTACT_ENTITIES or SEVERITIES.index(tier) >= SEVERITIES.index("medium")
 
 
-def _identifying_pii(findings: Sequence[Finding], policy: Policy) -> bool:
+def _identifying_pii(findings: Sequence[Scored], policy: Policy) -> bool:
     """A person next to contact details or an identifier (same message), or several kinds of personal data."""
     pii = [f for f in findings if f.category == "pii"]
     if len({f.entity for f in pii}) >= policy.pii_kinds_for_medium:
@@ -77,6 +94,6 @@ def _identifying_pii(findings: Sequence[Finding], policy: Policy) -> bool:
     return any(f.message_id in people and _identifier(f, policy) for f in pii)
 
 
-def _identifies_someone(findings: Sequence[Finding], policy: Policy) -> bool:
+def _identifies_someone(findings: Sequence[Scored], policy: Policy) -> bool:
     """A name, contact details or a personal identifier anywhere in the chat."""
     return any(f.category == "pii" and (f.entity == PERSON or _identifier(f, policy)) for f in findings)

@@ -17,8 +17,9 @@ ids                              module                  entities
 ``.crypto``, ``.card_details``                           SWIFT_BIC, CRYPTO_WALLET, CARD_CVV,
                                                          CARD_EXPIRY
 ``pii.presidio``                 ``presidio_adapter``    EMAIL_ADDRESS, PHONE_NUMBER, IP_ADDRESS,
-                                                         national ids, PERSON, LOCATION; health
-                                                         ids (US_NPI, UK_NHS, …) as ``regulated``
+                                                         national ids; health ids (US_NPI,
+                                                         UK_NHS, …) as ``regulated``
+``pii.ner``                      ``ner``                 PERSON, LOCATION (spaCy NER, prose only)
 ``pii.ph_mobile``, ``.tr_phone``,  ``pii_ids``           PHONE_NUMBER, KR_PASSPORT
 ``pii.kr_passport``
 ``pii.date_of_birth``,           ``pii_personal``        DATE_OF_BIRTH, POSTAL_ADDRESS
@@ -34,6 +35,7 @@ Custom regex detectors from the policy (``[[detectors]]``) run after these.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from spacy.language import Language
 
@@ -43,6 +45,7 @@ from classifier.detectors.card import CardDetector
 from classifier.detectors.content import content_detectors
 from classifier.detectors.detect_secrets_adapter import DetectSecretsDetector
 from classifier.detectors.iban import IbanDetector
+from classifier.detectors.ner import NerDetector
 from classifier.detectors.payment_ids import payment_id_detectors
 from classifier.detectors.pii_ids import pii_id_detectors
 from classifier.detectors.pii_personal import personal_detectors
@@ -55,6 +58,7 @@ __all__ = [
     "CardDetector",
     "DetectSecretsDetector",
     "IbanDetector",
+    "NerDetector",
     "PresidioDetector",
     "RegexDetector",
     "default_detectors",
@@ -62,9 +66,13 @@ __all__ = [
 
 
 def default_detectors(
-    *, patterns_nlp: Language, ner_nlp: Language | None, models_dir: Path | None = None
+    *,
+    patterns_nlp: Language,
+    ner_nlp: Language | None,
+    models_dir: Path | None = None,
+    ner_mode: Literal["always", "auto"] = "always",
 ) -> list[Detector]:
-    """The default registry, in priority order; ``ner_nlp=None`` runs presidio without NER.
+    """The default registry, in priority order; ``ner_nlp=None`` leaves NER out (``--ner off``).
 
     ``models_dir`` holds the weighted lexicons (default: the repository's ``models/``).
     """
@@ -75,7 +83,8 @@ def default_detectors(
         CardDetector(),
         IbanDetector(),
         *payment_id_detectors(),
-        PresidioDetector(patterns_nlp=patterns_nlp, ner_nlp=ner_nlp),
+        PresidioDetector(patterns_nlp=patterns_nlp),
+        *([NerDetector(ner_nlp, mode=ner_mode)] if ner_nlp is not None else []),
         *pii_id_detectors(),
         *personal_detectors(),
         *content_detectors(models_dir),

@@ -18,6 +18,11 @@ id                             entity                  what
 Lexicon detectors read prose, tool results and tool input, never code (variable names such as
 ``patient_id`` or ``revenue`` say nothing about the data), and report one finding per run of
 positive windows at its strongest word, scored with the window's probability (``classifier.lexicon``).
+Both lexicons read the same feature tokens: the first (``regulated.health``) hands the tokens of a
+chat's segments to the second (``financial.content``, next in the registry) through a
+``TokenHandOff``, which the second empties when it is done (or fails), so the words are held only
+between two consecutive detector runs of one chat. Segments that do not arrive in the same batch
+(one at a time, or a different list) are simply tokenised again.
 
 ``customer_data.bulk`` looks at lines. A run of at least ``MIN_RECORDS`` record lines is bulk
 personal data when its records carry personal values or personal fields (``MIN_HEADED_RECORDS``
@@ -43,10 +48,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from classifier.detectors.base import RegexDetector
-from classifier.lexicon import Lexicon, load_lexicon
+from classifier.lexicon import Lexicon, Token, load_lexicon, tokens
 from classifier.types import Category, Detection, Detector, Segment, SegmentKind
 
 LEXICON_SEGMENTS: frozenset[SegmentKind] = frozenset({"prose", "tool_result", "tool_input", "name"})
@@ -60,16 +65,54 @@ BULK_STEP = 0.02
 BULK_MAX_SCORE = 0.95
 
 
+class TokenHandOff:
+    """The feature tokens of one batch of segments, from one lexicon detector to the next.
+
+    ``give`` replaces whatever was held; ``take`` returns the tokens only for the very same segment
+    objects in the same order, and ``clear`` drops them (no text outlives the hand-off).
+    """
+
+    def __init__(self) -> None:
+        self._held: list[tuple[Segment, list[Token]]] = []
+
+    def give(self, segments: list[Segment], toks: list[list[Token]]) -> None:
+        self._held = list(zip(segments, toks, strict=True))
+
+    def take(self, segments: list[Segment]) -> list[list[Token]] | None:
+        held = self._held
+        if len(held) != len(segments) or any(h is not s for (h, _), s in zip(held, segments, strict=True)):
+            return None
+        return [toks for _, toks in held]
+
+    def clear(self) -> None:
+        self._held = []
+
+
 class LexiconDetector:
-    """One finding per run of windows the lexicon scores at or above its threshold."""
+    """One finding per run of windows the lexicon scores at or above its threshold.
+
+    With a ``hand_off``, ``role="give"`` leaves the tokens of each ``detect_many`` batch there and
+    ``role="take"`` reads them instead of tokenising again, then empties it (module docstring).
+    """
 
     segment_kinds: frozenset[SegmentKind] = LEXICON_SEGMENTS
 
-    def __init__(self, detector_id: str, entity: str, category: Category, lexicon: Lexicon) -> None:
+    def __init__(
+        self,
+        detector_id: str,
+        entity: str,
+        category: Category,
+        lexicon: Lexicon,
+        *,
+        hand_off: TokenHandOff | None = None,
+        role: Literal["give", "take"] = "give",
+    ) -> None:
         self.id = detector_id
         self.entity = entity
         self.category: Category = category
         self.lexicon = lexicon
+        self._hand_off = hand_off
+        self._role = role
         # Part of the ruleset id: results change with the model's weights.
         self.ruleset_key = f"{detector_id}[{lexicon.name}@{lexicon.digest}]"
 
@@ -78,7 +121,28 @@ class LexiconDetector:
 
     def detect(self, segment: Segment) -> list[Detection]:
         """Findings at the strongest word of each positive region of the segment."""
-        hits = self.lexicon.hits(segment.text)
+        return self._detections(segment, tokens(segment.text))
+
+    def detect_many(self, segments: list[Segment]) -> list[list[Detection]]:
+        """``detect`` for a chat's segments, sharing their tokens through the hand-off."""
+        hand_off = self._hand_off
+        if hand_off is None:
+            return [self.detect(segment) for segment in segments]
+        if self._role == "take":
+            try:
+                held = hand_off.take(segments)
+                toks = held if held is not None else [tokens(s.text) for s in segments]
+                return [self._detections(s, t) for s, t in zip(segments, toks, strict=True)]
+            finally:
+                hand_off.clear()
+        hand_off.clear()
+        toks = [tokens(s.text) for s in segments]
+        found = [self._detections(s, t) for s, t in zip(segments, toks, strict=True)]
+        hand_off.give(segments, toks)
+        return found
+
+    def _detections(self, segment: Segment, toks: list[Token]) -> list[Detection]:
+        hits = self.lexicon.hits_of(toks)
         hits = sorted(hits, key=lambda h: -h.probability)[:MAX_HITS_PER_SEGMENT]
         return sorted(
             (
@@ -323,9 +387,10 @@ class BulkPersonalDataDetector:
                 found.append((lines[run[0]][0], lines[run[-1]][1], max(fields.values())))
 
         for k, (_, _, content) in enumerate(lines):
+            # ``_KEY_VALUE`` needs a ``:`` or ``=``: a line without either is not searched.
             personal = [
                 _field_name(m.group("key"))
-                for m in _KEY_VALUE.finditer(content)
+                for m in (_KEY_VALUE.finditer(content) if ":" in content or "=" in content else ())
                 if _personal(m.group("key"))
                 and _field_name(m.group("key")) not in _ROLE_WORDS
                 and 0 < len(m.group("value").split()) <= MAX_VALUE_WORDS
@@ -350,6 +415,7 @@ def content_detectors(models_dir: Path | None = None) -> list[Detector]:
     repository's ``models/``); a missing model is a configuration error naming ``make models``.
     """
     directory = models_dir if models_dir is not None else default_models_dir()
+    hand_off = TokenHandOff()  # regulated.health tokenises, financial.content (right after it) reuses
     return [
         MedicalRecordNumberDetector(),
         HealthInsuranceIdDetector(),
@@ -358,12 +424,16 @@ def content_detectors(models_dir: Path | None = None) -> list[Detector]:
             "HEALTH_INFORMATION",
             "regulated",
             load_lexicon(directory / "regulated_lexicon.json"),
+            hand_off=hand_off,
+            role="give",
         ),
         LexiconDetector(
             "financial.content",
             "FINANCIAL_INFORMATION",
             "financial",
             load_lexicon(directory / "financial_lexicon.json"),
+            hand_off=hand_off,
+            role="take",
         ),
         BulkPersonalDataDetector(),
     ]

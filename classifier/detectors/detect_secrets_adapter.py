@@ -7,6 +7,10 @@ the segment, and restores the previous settings on exit. Because the settings ar
 this is not thread-safe on its own: a module lock serialises scans across threads (and guards
 against any other detect-secrets user in the process).
 
+A line none of the plugins' regexes matches is not handed to ``scan_line``: every configured plugin
+finds secrets only through those regexes (``plugin_regexes`` checks it, else every line is scanned),
+so such a line would yield nothing, and the plugin machinery costs far more than the searches.
+
 What the adapter adds on top of ``scan_line``:
 
 * **offsets**: detect-secrets reports lines and values; each value is located in its line (every
@@ -30,11 +34,12 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from detect_secrets.core.scan import scan_line
+from detect_secrets.plugins.base import BasePlugin, RegexBasedDetector
 from detect_secrets.settings import get_plugins, transient_settings
 
 from classifier.detectors.placeholders import is_placeholder
@@ -162,12 +167,17 @@ class DetectSecretsDetector:
         than scanning a short message)."""
         with _SETTINGS_LOCK, transient_settings(settings_config()):
             plugins = {plugin.secret_type: plugin for plugin in get_plugins()}
-            return [self._scan(segment, plugins) for segment in segments]
+            denylist = plugin_regexes(get_plugins())
+            return [self._scan(segment, plugins, denylist) for segment in segments]
 
-    def _scan(self, segment: Segment, plugins: dict[str, Any]) -> list[Detection]:
+    def _scan(
+        self, segment: Segment, plugins: dict[str, Any], denylist: list[re.Pattern[str]] | None
+    ) -> list[Detection]:
         text = segment.text
         found: dict[tuple[str, int, int], float] = {}
         for line_start, line in _lines(text):
+            if denylist is not None and not any(pattern.search(line) for pattern in denylist):
+                continue  # no plugin can report anything on this line (``plugin_regexes``)
             for secret in scan_line(line):
                 for entity, start, end, score in _place(text, line_start, line, secret, plugins):
                     key = (entity, start, end)
@@ -176,6 +186,28 @@ class DetectSecretsDetector:
             Detection(entity, "secrets", self.id, segment.start + start, segment.start + end, score)
             for (entity, start, end), score in found.items()
         ]
+
+
+def plugin_regexes(plugins: Iterable[Any]) -> list[re.Pattern[str]] | None:
+    """Every regex the plugins search a line with, or None when a plugin finds secrets another way.
+
+    A ``RegexBasedDetector`` that keeps detect-secrets' own ``analyze_line``/``analyze_string``
+    reports a line's secrets only from ``regex.findall(line)`` over its ``denylist``: on a line none
+    of those regexes matches, ``scan_line`` yields nothing, so the adapter skips the call (the
+    plugin machinery and filters cost far more than the searches). Any other plugin disables the
+    shortcut.
+    """
+    regexes: list[re.Pattern[str]] = []
+    for plugin in plugins:
+        cls = type(plugin)
+        if not (
+            isinstance(plugin, RegexBasedDetector)
+            and cls.analyze_line is BasePlugin.analyze_line
+            and cls.analyze_string is RegexBasedDetector.analyze_string
+        ):
+            return None
+        regexes.extend(plugin.denylist)
+    return regexes
 
 
 def _lines(text: str) -> Iterator[tuple[int, str]]:

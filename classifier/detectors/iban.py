@@ -9,6 +9,11 @@ the mod-97 checksum must then equal 1. Countries outside the table are not detec
 Upper case is the written form. An all-lower-case IBAN (``de89…``) counts only when the word
 "IBAN" precedes it within the context window: lower-case letters and digits of the right length
 pass mod-97 once in 97 by chance. Mixed case is never accepted.
+
+Both patterns open with a country code and two digits, and the long alternation behind a look-behind
+is slow to try at every position: a segment without two letters followed by two digits anywhere
+(``_CANDIDATE``, which takes every letter a case-insensitive country code can match) cannot hold an
+IBAN and is not scanned; the lower-case pass runs only when "iban" occurs in the segment at all.
 """
 
 from __future__ import annotations
@@ -53,6 +58,12 @@ def _build_pattern(flags: int = 0) -> re.Pattern[str]:
     )
 
 
+# Necessary for a match of either pattern: two letters (any letter: ``(?i)`` also lets ``ſ`` or the
+# Kelvin sign stand for an ASCII letter) then two digits; and, for the lower-case pass, "iban".
+_CANDIDATE = re.compile(r"[^\W\d_]{2}\d{2}")
+_IBAN_ANYWHERE = re.compile("iban", re.IGNORECASE)
+
+
 def _compact(value: str) -> str:
     return value.replace(" ", "").replace("-", "")
 
@@ -86,8 +97,12 @@ class IbanDetector(RegexDetector):
 
     def detect(self, segment: Segment) -> list[Detection]:
         """Upper-case IBANs, plus all-lower-case ones right after the word "IBAN"."""
-        found = super().detect(segment)
         text = segment.text
+        if not _CANDIDATE.search(text):
+            return []
+        found = super().detect(segment)
+        if not _IBAN_ANYWHERE.search(text):
+            return sorted(found, key=lambda d: d.start)
         for match in self._lower_pattern.finditer(text):
             start, end = match.span("value")
             value = match.group("value")

@@ -1,7 +1,7 @@
 """``pii.presidio``: a presidio-analyzer adapter for personal data (categories ``pii``, ``regulated``).
 
 Entities: EMAIL_ADDRESS, PHONE_NUMBER, US_SSN, IP_ADDRESS, MAC_ADDRESS and the national/country ids in
-``COUNTRY_RECOGNIZERS`` from pattern recognisers, and PERSON, LOCATION from spaCy NER. presidio's
+``COUNTRY_RECOGNIZERS`` from pattern recognisers (PERSON and LOCATION are ``ner``'s). presidio's
 defaults are noisy on chat text (thousands of driver licence and date hits), so the registry holds
 only these recognisers and every call passes ``entities=`` explicitly. Its card, IBAN, ABA, bank,
 crypto and date recognisers are not used (``payment.*`` detectors own payment ids; a date alone is
@@ -39,11 +39,20 @@ recogniser's domain check) is pointed at its bundled suffix list and presidio's 
 above DEBUG before presidio is imported (``offline``); decision-process logging stays off. Both
 would otherwise leak text or touch the net.
 
-Where NER runs: prose and name segments only, straight through spaCy (``tok2vec`` and ``ner``, see
-``nlp.load_pipeline``), not through presidio: ``detect_many`` sends every prose segment of a chat
-through one batched ``nlp.pipe`` call. spaCy's PERSON/PER become PERSON, GPE/LOC become LOCATION,
-at presidio's NER score (0.85). Code, tool input and tool result segments get the pattern entities
-only. With ``ner_nlp=None`` no NER runs at all.
+What runs when. Each segment is one ``AnalyzerEngine.analyze`` call, with three shortcuts that leave
+its results exactly as a plain call over every pattern entity would:
+
+* ``entities=`` names only the recognisers that can match the text (``_entities_for``): without a
+  digit only email, URL and MAC addresses; with digits, only recognisers whose every pattern fits
+  in the text's longest digit run (``entities_by_digit_run``, bounds computed from the patterns
+  themselves by ``base.min_digit_run``); URL only when the text has a dotted name with a two-letter
+  top-level domain (``_DOTTED_NAME``). A recogniser that cannot match adds no result, and presidio
+  combines results, never recognisers.
+* Tokens (presidio's NLP artifacts, for its context-word enhancement) are built on first use
+  (``_LazyArtifacts``), from the doc's arrays rather than a ``Token`` object per token: most
+  texts have no result to enhance and are never tokenised.
+* Context enhancement is skipped when every result is a country id ``_detections`` drops by span
+  (``_not_an_id``): nothing of such a text survives whatever the scores (``PatternAnalyzer``).
 
 Scores are presidio's, with the context rules above and one more change: a phone number written
 like one (a leading ``+``, an ``(area code)``, or separated digit groups of three or more) scores at
@@ -56,18 +65,21 @@ a PERSON/LOCATION finding.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
+import regex
+from spacy.attrs import IDX, LEMMA, LENGTH
 from spacy.language import Language
-from spacy.tokens import Doc
 
-from classifier.detectors.base import compile_context_words
+from classifier.detectors.base import compile_context_words, longest_digit_run, min_digit_run
 from classifier.nlp import pipeline_id
 from classifier.offline import configure_offline
 from classifier.types import SEGMENT_KINDS, Category, Detection, Segment, SegmentKind
 
 if TYPE_CHECKING:
-    from presidio_analyzer import AnalyzerEngine, EntityRecognizer
+    from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerResult
+    from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngine, SpacyNlpEngine
+    from spacy.tokens import Doc
 
 # entity -> presidio recogniser class (``predefined_recognizers``), for the country and device ids.
 COUNTRY_RECOGNIZERS: dict[str, str] = {
@@ -129,7 +141,6 @@ COUNTRY_RECOGNIZERS: dict[str, str] = {
 }
 BASE_ENTITIES: tuple[str, ...] = ("EMAIL_ADDRESS", "PHONE_NUMBER", "US_SSN", "IP_ADDRESS")
 PATTERN_ENTITIES: tuple[str, ...] = BASE_ENTITIES + tuple(COUNTRY_RECOGNIZERS)
-NER_SEGMENT_KINDS: frozenset[SegmentKind] = frozenset({"prose", "name"})
 ALLOW_LIST: tuple[str, ...] = ("Claude", "Claude Code", "Anthropic")
 FORMATTED_PHONE_SCORE = 0.6
 REGULATED_ENTITIES = frozenset(
@@ -213,8 +224,6 @@ CONTEXT_SCORE = 0.6
 NO_CONTEXT_SCORE = 0.4
 # Country ids score at most this: a validated card (0.95) or vendor key that overlaps one wins.
 ID_SCORE_CAP = 0.9
-NER_SCORE = 0.85  # what presidio's SpacyRecognizer gives every entity
-NER_BATCH = 32
 NO_DIGIT_ENTITIES: tuple[str, ...] = ("EMAIL_ADDRESS", "URL", "MAC_ADDRESS")
 # Recognisers whose weak patterns can never be reported (score + presidio's 0.35 context boost stays
 # under 0.5) yet cost the most: IN_PAN's lowest pattern has look-aheads that rescan the rest of the
@@ -225,8 +234,6 @@ _HAS_DIGIT = re.compile(r"\d")
 _US_PHONE_SHAPE = re.compile(r"^\(?\d{3}\)?[-.]\d{3}[-.]\d{4}$")
 _NHS_CONTEXT = compile_context_words(("nhs", "health", "patient", "hospital", "gp", "nhs number"))
 
-# spaCy labels mapped to presidio entities; everything else (NORP, ORG, DATE, …) is dropped.
-_NER_LABELS = {"PERSON": "PERSON", "PER": "PERSON", "GPE": "LOCATION", "LOC": "LOCATION"}
 _AREA_CODE = re.compile(r"^\(\d{2,5}\)")
 _PHONE_SEPARATORS = re.compile(r"[-. ]")
 _CONTEXT = {entity: compile_context_words(words) for entity, words in CONTEXT_WORDS.items()}
@@ -236,45 +243,54 @@ _GROUPED_AADHAAR = re.compile(r"^\d{4}[ :-]\d{4}[ :-]\d{4}$")
 
 
 class PresidioDetector:
-    """Emails, phones, SSNs, IPs everywhere; names and places in prose (with a NER pipeline)."""
+    """Emails, phones, SSNs, IPs, national and health ids, in every kind of segment."""
 
     id = "pii.presidio"
     segment_kinds: frozenset[SegmentKind] = frozenset(SEGMENT_KINDS)
 
-    def __init__(self, *, patterns_nlp: Language, ner_nlp: Language | None = None) -> None:
+    def __init__(self, *, patterns_nlp: Language) -> None:
         configure_offline()
         self._patterns = build_analyzer(patterns_nlp)
-        self._nlp = ner_nlp
-        ner_key = pipeline_id(ner_nlp) if ner_nlp is not None else "off"
-        # Part of the ruleset id: results change with the NER pipeline, so must the ruleset.
-        self.ruleset_key = f"{self.id}[ner={ner_key}]"
+        self._by_digit_run = entities_by_digit_run(self._patterns)
+        self._url_gate = url_needs_dotted_name(self._patterns)
 
     def __repr__(self) -> str:
-        return f"PresidioDetector(id={self.id!r}, ner={self._nlp is not None})"
+        return f"PresidioDetector(id={self.id!r})"
 
     def detect(self, segment: Segment) -> list[Detection]:
-        """Personal data in the segment; NER entities only in prose and names."""
-        return self.detect_many([segment])[0]
-
-    def detect_many(self, segments: list[Segment]) -> list[list[Detection]]:
-        """``detect`` for several segments, with one batched spaCy NER pass over their prose."""
-        found = [self._patterns_in(segment) for segment in segments]
-        if self._nlp is not None:
-            prose = [i for i, segment in enumerate(segments) if segment.kind in NER_SEGMENT_KINDS]
-            docs = self._nlp.pipe((segments[i].text for i in prose), batch_size=NER_BATCH)
-            for i, doc in zip(prose, docs, strict=True):
-                found[i].extend(_ner_detections(self.id, segments[i], doc))
-        return found
+        """Personal data in the segment (pattern recognisers only)."""
+        return self._patterns_in(segment)
 
     def _patterns_in(self, segment: Segment) -> list[Detection]:
         text = segment.text
-        # Every pattern entity but these needs a digit: without one, presidio runs only these.
-        entities = PATTERN_ENTITIES if _HAS_DIGIT.search(text) else NO_DIGIT_ENTITIES
+        entities = self._entities_for(text)
         if not entities:
             return []
+        # Tokens are built only if a result needs context enhancement (``_LazyArtifacts``).
         results = self._patterns.analyze(
-            text=text, language="en", entities=list(entities), allow_list=list(ALLOW_LIST)
+            text=text,
+            language="en",
+            entities=list(entities),
+            allow_list=list(ALLOW_LIST),
+            nlp_artifacts=cast("NlpArtifacts", _LazyArtifacts(self._patterns.nlp_engine, text)),
         )
+        return self._detections(segment, text, entities, results)
+
+    def _entities_for(self, text: str) -> tuple[str, ...]:
+        """The entities presidio is asked for: only those whose recognisers can match ``text``."""
+        # Every pattern entity but these needs a digit: without one, presidio runs only these.
+        if not _HAS_DIGIT.search(text):
+            entities = NO_DIGIT_ENTITIES
+        else:  # with digits, those whose every pattern fits in the text's longest digit run
+            entities = self._by_digit_run[min(longest_digit_run(text), len(self._by_digit_run) - 1)]
+        if self._url_gate and not _DOTTED_NAME.search(text):
+            entities = tuple(e for e in entities if e != "URL")
+        return entities
+
+    def _detections(
+        self, segment: Segment, text: str, entities: tuple[str, ...], results: list[RecognizerResult]
+    ) -> list[Detection]:
+        """presidio's results as detections, with our context rules and scores."""
         emails = [(r.start, r.end) for r in results if r.entity_type == "EMAIL_ADDRESS"]
         found: list[Detection] = []
         for r in results:
@@ -282,10 +298,8 @@ class PresidioDetector:
                 continue
             if r.entity_type == "URL" and any(a < r.end and r.start < b for a, b in emails):
                 continue  # the domain of an email address is not a URL of its own
-            if r.entity_type in COUNTRY_RECOGNIZERS and _glued(text, r.start, r.end):
-                continue  # digits inside a token (a key, a card, an id) are not an id of their own
-            if r.entity_type in COUNTRY_RECOGNIZERS and _in_longer_number(text, r.start, r.end):
-                continue  # "4539 1488 0343" of a 16-digit grouped number is not a 12-digit id
+            if _not_an_id(text, r.entity_type, r.start, r.end):
+                continue  # part of a longer token or a longer number (see ``_not_an_id``)
             score = _score(r.entity_type, text, r.start, r.end, float(r.score), segment.kind)
             category: Category = "regulated" if r.entity_type in REGULATED_ENTITIES else "pii"
             found.append(
@@ -296,16 +310,63 @@ class PresidioDetector:
         return found
 
 
-def _ner_detections(detector: str, segment: Segment, doc: Doc) -> list[Detection]:
-    """PERSON and LOCATION from spaCy's entities, at presidio's NER score; "Claude" never counts."""
-    out = []
-    for ent in doc.ents:
-        entity = _NER_LABELS.get(ent.label_)
-        if entity is None or ent.text in ALLOW_LIST or ent.end_char <= ent.start_char:
-            continue
-        start, end = segment.start + ent.start_char, segment.start + ent.end_char
-        out.append(Detection(entity, "pii", detector, start, end, NER_SCORE))
-    return out
+class _LazyArtifacts:
+    """presidio's NLP artifacts of one text (its tokens and lemmas), built on first use.
+
+    ``AnalyzerEngine.analyze`` tokenises every text up front, yet only its context enhancement reads
+    the tokens: the pattern recognisers (and the phone recogniser) never look at them, and the
+    enhancer reads them only for a result of a recogniser with context words. Passed as
+    ``nlp_artifacts=``, this object builds the artifacts the first time an attribute is read, so a
+    text without such results is never tokenised. It lives for one ``analyze`` call.
+
+    The artifacts are those of ``SpacyNlpEngine.process_text`` (the same pipeline over the same
+    text, the same lemmas, token offsets and keywords), read from the doc's arrays instead of one
+    ``Token`` object per token, with two representation changes that presidio cannot observe:
+    ``tokens`` is the list of token strings rather than the ``Doc`` (the enhancer only tests it for
+    emptiness and reads each token's length while scanning for the match's token, once per
+    result), and ``entities`` is empty (the engine maps no NER label to an entity, and no
+    recogniser here reads them).
+    """
+
+    def __init__(self, engine: NlpEngine, text: str) -> None:
+        self._engine = cast("SpacyNlpEngine", engine)  # ``build_analyzer``'s engine
+        self._text = text
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        from presidio_analyzer.nlp_engine import NlpArtifacts
+
+        text = self._text
+        doc = self._engine.nlp["en"](text)  # type: ignore[index]  # set by ``build_analyzer``
+        starts: list[int] = []
+        tokens: list[str] = []
+        lemmas: list[str] = []
+        if len(doc):
+            strings = doc.vocab.strings
+            for start, length, lemma in doc.to_array([IDX, LENGTH, LEMMA]).tolist():
+                starts.append(start)
+                tokens.append(text[start : start + length])
+                lemmas.append(strings[lemma])
+        artifacts = NlpArtifacts(
+            entities=[],
+            tokens=cast("Doc", tokens),
+            tokens_indices=starts,
+            lemmas=lemmas,
+            nlp_engine=self._engine,
+            language="en",
+        )
+        self.__dict__.update(vars(artifacts))  # later reads find the attributes directly
+        return getattr(artifacts, name)
+
+
+def _not_an_id(text: str, entity: str, start: int, end: int) -> bool:
+    """True for a country id that is not one of its own, whatever its score.
+
+    Digits inside a token (a key, a card, an id) are not an id of their own (``_glued``), nor is
+    part of a longer grouped number: "4539 1488 0343" of a 16-digit card is not a 12-digit id.
+    """
+    return entity in COUNTRY_RECOGNIZERS and (_glued(text, start, end) or _in_longer_number(text, start, end))
 
 
 def _glued(text: str, start: int, end: int) -> bool:
@@ -392,6 +453,77 @@ def is_formatted_phone(value: str) -> bool:
     return len(groups) > 1 and all(len(group) >= 3 and group.isdigit() for group in groups)
 
 
+def entities_by_digit_run(analyzer: AnalyzerEngine) -> list[tuple[str, ...]]:
+    """``PATTERN_ENTITIES`` that can match a text whose longest digit run is n, at index n.
+
+    A pattern recogniser's results come from its patterns alone, so one whose every pattern needs a
+    longer digit run (``base.min_digit_run``: 9 for ``\\b\\d{9}\\b``) than the text has finds
+    nothing there: leaving its entity out of ``entities=`` leaves presidio's results unchanged. The
+    phone recogniser (phonenumbers, not regexes) and any recogniser with its own ``analyze`` always
+    run. The last index stands for every longer run.
+    """
+    from presidio_analyzer import Pattern, PatternRecognizer
+
+    need: dict[str, int] = {}
+    for recognizer in analyzer.registry.recognizers:
+        patterns = cast("list[Pattern]", getattr(recognizer, "patterns", None) or [])
+        pure_patterns = (
+            isinstance(recognizer, PatternRecognizer)
+            and type(recognizer).analyze is PatternRecognizer.analyze
+            and not recognizer.deny_list
+        )
+        run = 0
+        if pure_patterns and patterns:
+            flags = int(getattr(recognizer, "global_regex_flags", 0) or 0)
+            run = min(min_digit_run(p.regex, flags) for p in patterns)
+        for entity in recognizer.supported_entities:
+            need[entity] = min(need.get(entity, run), run)
+    longest = max(need.values(), default=0)
+    return [tuple(e for e in PATTERN_ENTITIES if need.get(e, 0) <= run) for run in range(longest + 1)]
+
+
+# Every URL pattern of presidio's (in ``url_needs_dotted_name``'s check) holds a host name, a dot and a
+# top-level domain of two letters or more: a text without a name character, a dot and two letters
+# cannot match (same engine and flags as presidio's, so ``(?i)`` letters agree).
+_DOTTED_NAME = regex.compile(
+    r"[a-z0-9.\-][.][a-z][a-z]", flags=regex.IGNORECASE | regex.MULTILINE | regex.DOTALL
+)
+_URL_HOST = r"[a-z0-9.\-]{1,253}[.](?:"
+_URL_PREFIXES = frozenset(
+    {
+        r"(?i)(?:https?://)((www\d{0,3}[.])?",
+        r"(?i)((www\d{0,3}[.])?",
+        r'(?i)["\'](https?://((www\d{0,3}[.])?',
+        r'(?i)["\'](((www\d{0,3}[.])?',
+    }
+)
+_TLDS = re.compile(r"(?:\(\?:[a-z]{2,}\)\|)*\(\?:[a-z]{2,}\)\)")
+
+
+def url_needs_dotted_name(analyzer: AnalyzerEngine) -> bool:
+    """True when every URL pattern is ``<prefix>[a-z0-9.-]{1,253}[.](?:<tld>|…)…`` as in presidio 2.2.
+
+    The prefix must be one of presidio's four (scheme, quote, optional ``www.``: nothing that could
+    skip the host) and every top-level domain two letters or more; otherwise the ``_DOTTED_NAME``
+    gate is off and the URL recogniser runs on every text.
+    """
+    from presidio_analyzer import Pattern, PatternRecognizer
+
+    urls = [r for r in analyzer.registry.recognizers if "URL" in r.supported_entities]
+    for recognizer in urls:
+        if type(recognizer).analyze is not PatternRecognizer.analyze or getattr(
+            recognizer, "deny_list", None
+        ):
+            return False
+        for pattern in cast("list[Pattern]", getattr(recognizer, "patterns", None) or []):
+            at = pattern.regex.find(_URL_HOST)
+            if at < 0 or pattern.regex[:at] not in _URL_PREFIXES:
+                return False
+            if not _TLDS.match(pattern.regex, at + len(_URL_HOST)):
+                return False
+    return bool(urls)
+
+
 def build_analyzer(nlp: Language) -> AnalyzerEngine:
     """A presidio ``AnalyzerEngine`` for our pattern recognisers over a blank tokenizer pipeline."""
     configure_offline()  # before presidio (and tldextract) are imported
@@ -406,7 +538,29 @@ def build_analyzer(nlp: Language) -> AnalyzerEngine:
     )
     engine.nlp = {"en": nlp}  # type: ignore[assignment]  # presidio annotates it as None until load()
     registry = RecognizerRegistry(recognizers=_recognizers(), supported_languages=["en"])
-    return AnalyzerEngine(
+
+    class PatternAnalyzer(AnalyzerEngine):
+        """presidio's engine, minus context enhancement of results ``_patterns_in`` always drops.
+
+        When every result of a text is a country id inside a longer token or number
+        (``_not_an_id``), enhancing their scores (and tokenising the text to do so) changes nothing:
+        dropping low scores, duplicates and allowed values only removes results, and whatever
+        remains is dropped by span, not by score. Any other result gets presidio's enhancement.
+        """
+
+        def _enhance_using_context(
+            self,
+            text: str,
+            raw_results: list[RecognizerResult],
+            nlp_artifacts: NlpArtifacts,
+            recognizers: list[EntityRecognizer],
+            context: list[str] | None = None,
+        ) -> list[RecognizerResult]:
+            if all(_not_an_id(text, r.entity_type, r.start, r.end) for r in raw_results):
+                return raw_results
+            return super()._enhance_using_context(text, raw_results, nlp_artifacts, recognizers, context)
+
+    return PatternAnalyzer(
         registry=registry, nlp_engine=engine, supported_languages=["en"], log_decision_process=False
     )
 

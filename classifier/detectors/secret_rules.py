@@ -892,27 +892,31 @@ _VENDOR_PREFIXES = (
 class KeywordIndex:
     """Which rule keywords occur in a segment, computed once per segment and shared by the detectors.
 
-    The cache is keyed by the text's (salted, per-process) hash and length and holds no text: raw
-    text must not outlive the classification of its chat.
+    The cache is keyed by the block text's (salted, per-process) hash and length and the segment's
+    offsets, and holds no text: raw text must not outlive the classification of its chat. Python
+    keeps a string's hash once computed, so a hit costs neither a slice of the segment nor a pass
+    over its characters. It holds a few thousand segments: the detectors run one after another over
+    every segment of a chat, so a smaller cache would be emptied by a long chat before the next
+    detector reads its first segment again.
     """
 
-    MAX_CACHED = 64
+    MAX_CACHED = 4096
 
     def __init__(self, keywords: Iterable[str]) -> None:
         self._keywords = tuple(sorted(set(keywords)))
-        self._cache: OrderedDict[tuple[int, int], frozenset[str]] = OrderedDict()
+        self._cache: OrderedDict[tuple[int, int, int, int], frozenset[str]] = OrderedDict()
         self._lock = threading.Lock()
 
     def present(self, segment: Segment) -> frozenset[str]:
         """The keywords found (case-insensitively) in ``segment``'s text."""
-        text = segment.text
-        key = (hash(text), len(text))
+        block = segment.source.text
+        key = (hash(block), len(block), segment.start, segment.end)
         with self._lock:
             hit = self._cache.get(key)
             if hit is not None:
                 self._cache.move_to_end(key)
                 return hit
-        lowered = text.lower()
+        lowered = segment.text.lower()
         found = frozenset(k for k in self._keywords if k in lowered)
         with self._lock:
             self._cache[key] = found
@@ -939,10 +943,13 @@ class RuleDetector(RegexDetector):
         self._compiled = tuple(
             _Compiled(r, re.compile(r.pattern, r.flags), _context_words(r.context)) for r in self.rules
         )
+        self._keywords = frozenset(k for r in self.rules for k in r.keywords)
 
     def detect(self, segment: Segment) -> list[Detection]:
         """Every accepted match of the rules whose keywords occur in ``segment``."""
         present = self._index.present(segment)
+        if present.isdisjoint(self._keywords):
+            return []  # no rule of this detector runs: the segment's text is not even sliced
         text = segment.text
         found: dict[tuple[int, int], float] = {}
         for compiled in self._compiled:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from classifier import build_classifier
+from classifier.detectors.ner import DEFAULT_NER_MODE, NER_MODES
 from classifier.eval.cases import EvalError
 from classifier.eval.datasets import DEFAULT_TEAM_DIR, LOADERS, load
 from classifier.eval.report import results_json, table, write_json
@@ -34,7 +35,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--team-datasets", type=Path, default=DEFAULT_TEAM_DIR, help="chatsift's own data sets directory"
     )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON results file")
-    parser.add_argument("--ner", choices=("always", "off"), default="always", help="person/location NER")
+    parser.add_argument("--ner", choices=NER_MODES, default=DEFAULT_NER_MODE, help="person/location NER")
     parser.add_argument("--limit", type=int, default=None, help="at most N cases per data set (sampled)")
     parser.add_argument("--only", action="append", choices=sorted(LOADERS), help="only this data set")
     parser.add_argument("--spacy-model", default=DEFAULT_SPACY_MODEL, help="spaCy pipeline package")

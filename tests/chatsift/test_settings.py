@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from chatsift.errors import ConfigurationError
-from chatsift.settings import load_settings
+from chatsift.settings import Settings, load_settings
 
 SECRET = "sk-ant-api01-" + "s3cr3t" * 8
 
@@ -93,3 +93,13 @@ def test_unknown_setting_in_file_is_an_error(tmp_path: Path) -> None:
     cfg.write_text("api_ulr = 'https://x'\n", encoding="utf-8")
     with pytest.raises(ConfigurationError, match="api_ulr"):
         load_settings(cfg)
+
+
+def test_ner_modes_and_default_match_the_classifier() -> None:
+    from typing import get_args
+
+    from classifier.detectors.ner import DEFAULT_NER_MODE, NER_MODES
+
+    field = Settings.model_fields["ner"]
+    assert field.default == DEFAULT_NER_MODE == "auto"
+    assert set(get_args(field.annotation)) == set(NER_MODES)

@@ -117,3 +117,22 @@ def test_a_model_that_requires_figures_reads_only_windows_with_one_and_points_at
     text = "revenue beat the forecast: $4.2M"
     (hit,) = lex.hits(text)
     assert text[hit.start : hit.end] == "$4.2M"
+
+
+def test_the_token_lookahead_changes_no_match() -> None:
+    # ``_TOKEN`` starts with a look-ahead for speed; without it the matches must be the same.
+    import re
+
+    from classifier.lexicon import _TOKEN
+
+    plain = re.compile(_TOKEN.pattern.removeprefix(r"(?=[^\W_]|[$€£¥₹])"), _TOKEN.flags)
+    assert plain.pattern != _TOKEN.pattern
+    texts = [
+        "Revenue was $4.2M, EUR 1,200 and 300k usd; margin 12% or 3.5 %; 72000 rows",
+        "£-12 ¥ 7 ₹5 € 3 -- _x_ __init__ 3_000 abc123def I'm we’re o'neill",
+        "\u017ftate \u212a \u0130stanbul \u0661\u0662\u0663\u0664\u0665 Stra\u00dfe",
+        "",
+    ]
+    for text in texts:
+        expected = [(m.lastgroup, m.span()) for m in plain.finditer(text)]
+        assert [(m.lastgroup, m.span()) for m in _TOKEN.finditer(text)] == expected

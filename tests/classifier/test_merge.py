@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from classifier.merge import Candidate, merge
+from classifier.merge import Candidate, digit_in, merge, merge_all
 from classifier.types import Detection
 
 
@@ -61,3 +61,39 @@ def test_result_does_not_depend_on_arrival_order() -> None:
             if item not in expected:
                 d = item.detection
                 assert any(k.detection.start < d.end and d.start < k.detection.end for k in expected)
+
+
+def _c(entity: str, category: str, start: int, end: int, score: float) -> Candidate:
+    return Candidate(Detection(entity, category, "t", start, end, score), "prose", 0)  # type: ignore[arg-type]
+
+
+NONE_AT_FIGURES = digit_in("")
+
+
+def test_content_never_hides_a_value() -> None:
+    card = _c("CREDIT_CARD", "payment", 10, 29, 0.95)
+    figure = _c("FINANCIAL_INFORMATION", "financial", 10, 29, 0.99)  # the lexicon's strongest "word"
+    assert merge_all([card, figure], NONE_AT_FIGURES) == [card]
+
+
+def test_a_value_covers_the_content_marked_on_it_but_a_name_does_not() -> None:
+    phone = _c("PHONE_NUMBER", "pii", 10, 22, 0.6)
+    on_phone = _c("FINANCIAL_INFORMATION", "financial", 12, 20, 0.8)
+    name = _c("PERSON", "pii", 30, 45, 0.85)
+    on_name = _c("HEALTH_INFORMATION", "regulated", 38, 50, 0.9)
+    elsewhere = _c("HEALTH_INFORMATION", "regulated", 60, 70, 0.7)
+    kept = merge_all([phone, on_phone, name, on_name, elsewhere], NONE_AT_FIGURES)
+    assert kept == [phone, name, on_name, elsewhere]
+
+
+def test_a_name_covers_content_marked_at_a_figure() -> None:
+    text = "patient id mrnq27631 today"
+    name = _c("PERSON", "pii", 11, 20, 0.85)  # NER reads the id as a name
+    figure = _c("FINANCIAL_INFORMATION", "financial", 15, 20, 0.53)  # "27631" as an amount
+    assert merge_all([name, figure], digit_in(text)) == [name]
+
+
+def test_regions_are_merged_apart() -> None:
+    table = _c("BULK_PERSONAL_DATA", "customer_data", 0, 500, 0.7)
+    email = _c("EMAIL_ADDRESS", "pii", 10, 30, 1.0)
+    assert merge_all([table, email], NONE_AT_FIGURES) == [table, email]

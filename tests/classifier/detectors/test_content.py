@@ -207,3 +207,30 @@ def test_a_missing_model_is_a_config_error(tmp_path) -> None:  # type: ignore[no
     with pytest.raises(ClassifierConfigError, match="make models"):
         content_detectors(tmp_path)
     assert (default_models_dir() / "regulated_lexicon.json").is_file()
+
+
+def test_lexicons_share_tokens_within_one_batch_and_keep_none_after() -> None:
+    from classifier.detectors.content import LexiconDetector, TokenHandOff, content_detectors
+
+    detectors = {d.id: d for d in content_detectors()}
+    health, financial = detectors["regulated.health"], detectors["financial.content"]
+    assert isinstance(health, LexiconDetector) and isinstance(financial, LexiconDetector)
+    canary = "cnryword" + "q" * 12
+    segments = [
+        whole(f"The patient reports chest pain and takes metformin daily {canary}"),
+        whole("Our Q3 revenue was $4.2M, up 12% on the forecast; payroll is $310,000."),
+    ]
+    got_health = health.detect_many(segments)
+    hand_off = health._hand_off
+    assert isinstance(hand_off, TokenHandOff) and hand_off is financial._hand_off
+    assert canary in repr(hand_off._held)  # handed over for the next detector of this chat ...
+    got_financial = financial.detect_many(segments)
+    assert hand_off._held == [] and canary not in repr(vars(hand_off))  # ... and gone after it
+    assert got_health == [health.detect(s) for s in segments]
+    assert got_financial == [financial.detect(s) for s in segments]
+    assert any(got_health) and any(got_financial)
+    # Other segments (a new list, one at a time) are tokenised again, never given stale tokens.
+    health.detect_many(segments)
+    others = [whole("Revenue is $9M this quarter, margin 40%."), whole("nothing")]
+    assert financial.detect_many(others) == [financial.detect(s) for s in others]
+    assert hand_off._held == []

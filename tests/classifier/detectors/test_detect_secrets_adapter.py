@@ -119,3 +119,35 @@ def test_offsets_are_into_the_block() -> None:
     segment_prefix = "x" * 50 + "\n"
     found = spans(DETECTOR, URL, prefix=segment_prefix)
     assert found == [("BASIC_AUTH_CREDENTIALS", "s3cretpass")]
+
+
+def test_lines_no_plugin_regex_matches_are_not_scanned() -> None:
+    # The shortcut needs every configured plugin to find secrets only through its regexes.
+    from detect_secrets.core.scan import scan_line
+    from detect_secrets.settings import get_plugins
+
+    from classifier.detectors.detect_secrets_adapter import plugin_regexes
+
+    lines = [
+        "plain words, numbers 12 and 345, a url https://example.com/a",
+        "db = 'postgres://admin:s3cr3tP4ssw0rd@db.internal:5432/app'",
+        "-----BEGIN RSA PRIVATE KEY-----",
+        "token 1234567890:ABCdefGHIjklMNOpqrSTUvwxYZ0123456789a",
+    ]
+    with transient_settings(settings_config()):
+        regexes = plugin_regexes(get_plugins())
+        assert regexes is not None
+        for line in lines:
+            reported = list(scan_line(line))
+            if not any(pattern.search(line) for pattern in regexes):
+                assert reported == [], line
+        assert any(list(scan_line(line)) for line in lines)
+
+
+def test_a_plugin_with_its_own_line_analysis_turns_the_shortcut_off() -> None:
+    from detect_secrets.plugins.keyword import KeywordDetector
+
+    from classifier.detectors.detect_secrets_adapter import plugin_regexes
+
+    assert plugin_regexes([KeywordDetector()]) is None
+    assert plugin_regexes([object()]) is None

@@ -93,3 +93,14 @@ def test_lower_case_scores_like_upper_case() -> None:
 
 def test_length_table_is_sane() -> None:
     assert all(len(code) == 2 and code.isupper() and 15 <= n <= 34 for code, n in IBAN_LENGTHS.items())
+
+
+def test_only_segments_with_letters_then_digits_are_scanned() -> None:
+    # The gate must let through every way a country code can be written, lower case included.
+    from classifier.detectors.iban import _CANDIDATE
+
+    for country in IBAN_LENGTHS:
+        assert _CANDIDATE.search(f"x {country}12 y") and _CANDIDATE.search(f"x {country.lower()}12 y")
+    assert _CANDIDATE.search("\u017fe12")  # long s: a case-insensitive "S"
+    assert not _CANDIDATE.search("no iban here, only 12 and ab 34")
+    assert spans(DETECTOR, "iban: de89370400440532013000") == [("IBAN_CODE", "de89370400440532013000")]

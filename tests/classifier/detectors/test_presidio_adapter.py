@@ -75,8 +75,9 @@ def test_offsets_are_into_the_block(detector: PresidioDetector) -> None:
     ]
 
 
-def test_ruleset_key_names_the_ner_mode(detector: PresidioDetector) -> None:
-    assert detector.ruleset_key == "pii.presidio[ner=off]"
+def test_no_names_or_places_from_the_pattern_stage(detector: PresidioDetector) -> None:
+    # PERSON and LOCATION are pii.ner's (spaCy NER); presidio runs pattern recognisers only.
+    assert spans(detector, "I met Margaret Okonkwo in Berlin.") == []
 
 
 def test_presidio_logs_no_text_even_at_debug(

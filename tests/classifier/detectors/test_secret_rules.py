@@ -347,3 +347,14 @@ def test_the_keyword_cache_keeps_no_text() -> None:
     assert index.present(segment) == frozenset({"akia"})  # served from the cache
     held = repr(index._cache)
     assert canary not in held and "AKIA" not in held
+
+
+def test_the_keyword_cache_tells_segments_of_one_block_apart() -> None:
+    from classifier.types import Segment
+
+    index = KeywordIndex(["akia", "ghp_"])
+    source = whole("AKIA first half | ghp_ second half").source
+    first, second = Segment(source, "prose", 0, 15), Segment(source, "prose", 16, len(source.text))
+    assert index.present(first) == frozenset({"akia"})
+    assert index.present(second) == frozenset({"ghp_"})
+    assert index.present(first) == frozenset({"akia"})
