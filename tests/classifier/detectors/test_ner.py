@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from spacy.language import Language
 
-from classifier.detectors.ner import NER_CHUNK_CHARS, NerDetector, chunks
+from classifier.detectors.ner import NER_CHUNK_CHARS, NerDetector, chunks, ner_detections
 from classifier.nlp import NumpyBlasOps, unused_tok2vec
 from tests.classifier.helpers import spans, whole
 
@@ -138,3 +138,54 @@ def test_blas_runs_one_thread_once_the_pipeline_is_loaded(spacy_nlp: Language) -
 
     blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
     assert blas and all(pool["num_threads"] == 1 for pool in blas)
+
+
+GATE_TEXTS = [
+    "I met with Margaret Okonkwo yesterday about the contract.",
+    "She moved to Berlin last year.",
+    "the build failed again on the second step, retrying with verbose logs",
+    "Can you refactor this function so it returns early on empty input?",
+    "we shipped 3 releases in march and the p95 latency dropped by 40 ms",
+    "hey can u ask john about the keys",
+    "Dr. Patel said the MRI of the left knee looked fine.",
+    "Thanks, that fixed it.",
+    "The quarterly numbers are in the shared drive under finance.",
+    "mrs. martinez has a follow up in two weeks at the clinic in boston",
+]
+
+
+def test_the_entity_start_gate_never_skips_a_text_with_a_person_or_place(spacy_nlp: Language) -> None:
+    from classifier.detectors.ner import NER_LABELS, EntityStartGate
+
+    gate = EntityStartGate.for_pipeline(spacy_nlp)
+    assert gate is not None
+    docs = [spacy_nlp.make_doc(text) for text in GATE_TEXTS]
+    possible = gate.possible(docs)
+    for text, could in zip(GATE_TEXTS, possible, strict=True):
+        full = spacy_nlp(text)  # the whole transition loop
+        if any(ent.label_ in NER_LABELS for ent in full.ents):
+            assert could, "a text with a person or place was skipped"
+    assert not all(possible), "the gate skipped nothing: it saves no work"
+    assert possible[0] and possible[1]
+
+
+def test_the_gate_is_only_used_on_a_lone_greedy_recogniser(spacy_nlp: Language) -> None:
+    import spacy
+
+    from classifier.detectors.ner import EntityStartGate
+
+    assert EntityStartGate.for_pipeline(spacy.blank("en")) is None
+    with_more = spacy.blank("en")
+    with_more.add_pipe("sentencizer")
+    with_more.add_pipe("ner", source=spacy_nlp)
+    assert EntityStartGate.for_pipeline(with_more) is None  # another component before ner
+
+
+def test_detection_with_the_gate_equals_the_full_loop(spacy_nlp: Language) -> None:
+    gated = NerDetector(spacy_nlp)
+    segments = [whole(text) for text in GATE_TEXTS]
+    full = [
+        [d for ent_doc in [spacy_nlp(s.text)] for d in ner_detections(gated.id, s.start, ent_doc)]
+        for s in segments
+    ]
+    assert gated.detect_many(segments) == full
