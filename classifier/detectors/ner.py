@@ -110,10 +110,9 @@ class NerDetector:
 class EntityStartGate:
     """Which documents could get a PERSON/GPE/LOC from a greedy NER model (module docstring)."""
 
-    def __init__(self, ner: EntityRecognizer, labels: Sequence[str]) -> None:
-        names = [ner.moves.get_class_name(i) for i in range(ner.moves.n_moves)]
+    def __init__(self, ner: EntityRecognizer, names: Sequence[str], labels: Sequence[str]) -> None:
         self._ner = ner
-        self._out = names.index("O")
+        self._out = list(names).index("O")
         self._opening = [i for i, n in enumerate(names) if n[:2] in ("B-", "U-") and n[2:] in labels]
 
     @classmethod
@@ -127,7 +126,7 @@ class EntityStartGate:
         names = [ner.moves.get_class_name(i) for i in range(ner.moves.n_moves)]
         if "O" not in names:
             return None
-        gate = cls(ner, tuple(NER_LABELS))
+        gate = cls(ner, names, tuple(NER_LABELS))
         probe = gate._step([nlp.make_doc("Margaret Okonkwo moved to Lisbon.")])
         features = getattr(getattr(probe, "state2vec", None), "nF", None)
         if hasattr(probe, "clear_memory"):

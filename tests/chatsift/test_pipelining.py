@@ -236,17 +236,18 @@ def _stamp(world: World, chat_id: str) -> str:
 
 
 class _Failing:
-    """A classifier that raises, quoting the chat's text, on any chat holding the canary."""
+    """A classifier that raises, quoting the chat's text, on any chat holding the canary (or on all)."""
 
-    def __init__(self, inner: Classifier) -> None:
+    def __init__(self, inner: Classifier, *, every_chat: bool = False) -> None:
         self._inner = inner
+        self._every_chat = every_chat
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 
     def classify(self, chat: ChatText) -> ChatResult:
         for block in chat.blocks:
-            if CANARY in block.text:
+            if self._every_chat or CANARY in block.text:
                 raise ValueError(f"cannot read {block.text!r}")
         return self._inner.classify(chat)
 
@@ -318,24 +319,11 @@ def test_a_classification_that_raises_is_a_retriable_failure_without_the_text(
     assert fixed is not None and fixed.status == "ok"
 
 
-class _Broken:
-    """A classifier that raises on every chat (a bug, not a bad chat)."""
-
-    def __init__(self, inner: Classifier) -> None:
-        self._inner = inner
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
-
-    def classify(self, chat: ChatText) -> ChatResult:
-        raise RuntimeError(f"broken on {chat.blocks[0].text if chat.blocks else ''!r}")
-
-
 def test_a_run_of_classify_failures_stops_the_run_and_keeps_what_it_did(
     world: World, classifier: Classifier, capfd: pytest.CaptureFixture[str]
 ) -> None:
     settings = world.settings("broken", max_consecutive_chat_failures=3)
-    broken = cast(Classifier, _Broken(classifier))
+    broken = cast(Classifier, _Failing(classifier, every_chat=True))  # a bug, not a bad chat
     with (
         open_runtime(settings, classifier=broken) as rt,
         pytest.raises(ClassifierPoolError, match="3 chats in a row could not be classified"),

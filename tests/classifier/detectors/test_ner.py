@@ -184,8 +184,5 @@ def test_the_gate_is_only_used_on_a_lone_greedy_recogniser(spacy_nlp: Language) 
 def test_detection_with_the_gate_equals_the_full_loop(spacy_nlp: Language) -> None:
     gated = NerDetector(spacy_nlp)
     segments = [whole(text) for text in GATE_TEXTS]
-    full = [
-        [d for ent_doc in [spacy_nlp(s.text)] for d in ner_detections(gated.id, s.start, ent_doc)]
-        for s in segments
-    ]
-    assert gated.detect_many(segments) == full
+    full_loop = [ner_detections(gated.id, s.start, spacy_nlp(s.text)) for s in segments]
+    assert gated.detect_many(segments) == full_loop
