@@ -8,9 +8,18 @@ STAMP := $(VENV)/.chatsift-installed
 SIM_KEY := sk-ant-api01-chatsift-simulator
 PYTEST_ARGS ?=
 
-.PHONY: setup run test test-fast check fmt bench eval models clean distclean
+.PHONY: setup system-packages run test test-fast check fmt bench eval models clean distclean
 
 setup: $(STAMP)
+
+# Debian packages the tests use: rsyslog (with GnuTLS) is the real syslog receiver of the feed tests.
+system-packages:
+	@if ! test -x /usr/sbin/rsyslogd || ! ls /usr/lib/*/rsyslog/lmnsd_gtls.so >/dev/null 2>&1; then \
+	  echo "installing Debian packages rsyslog and rsyslog-gnutls (the feed tests' syslog receiver) ..."; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends rsyslog rsyslog-gnutls >/dev/null; \
+	fi
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "chatsift needs Python 3.11 or newer (set PYTHON=...)")'
@@ -32,7 +41,7 @@ run: setup
 	CHATSIFT_API_URL=$$(cat "$$ready") CHATSIFT_API_KEY=$(SIM_KEY) CHATSIFT_FIRST_RUN_SINCE=2026-01-01T00:00:00Z \
 	  $(BIN)/chatsift scan
 
-test: setup
+test: setup system-packages
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 # The fast suite: everything but the tests that load the spaCy pipeline.

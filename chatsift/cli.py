@@ -265,6 +265,136 @@ def classify(
     raise typer.Exit(_run(go))
 
 
+feed_app = typer.Typer(
+    help="The label feed: render records as SIEM events, show delivery lag, replay, deliver.",
+    no_args_is_help=True,
+)
+app.add_typer(feed_app, name="feed")
+FeedNamesOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--feed", help="Only this configured feed (repeatable); default: every feed.", show_default=False
+    ),
+]
+
+
+def _outcomes(outcomes: list[Any]) -> int:
+    """Print one line per feed; exit 6 when a feed this process serves is still behind."""
+    from chatsift.report import describe_outcome
+
+    for outcome in outcomes:
+        typer.echo(describe_outcome(outcome))
+    return int(ExitCode.INCOMPLETE if any(o.pending and not o.busy for o in outcomes) else ExitCode.OK)
+
+
+@feed_app.command("render")
+def feed_render(
+    labels_file: Annotated[
+        str, typer.Argument(help="Label records (JSONL, as in feed/labels.jsonl), or - for stdin.")
+    ],
+    fmt: Annotated[str, typer.Option("--format", help="ocsf, ecs, cef, syslog or record.")],
+    granularity: Annotated[str, typer.Option(help="One event per chat, or per finding.")] = "chat",
+    payload: Annotated[
+        str, typer.Option(help="syslog only: what follows the structured data (ocsf, ecs, record, cef).")
+    ] = "ocsf",
+    hostname: Annotated[str, typer.Option(help="syslog only: the HOSTNAME field.")] = "-",
+) -> None:
+    """Render label records (and rollups) as SIEM events on standard output, one per line."""
+    from chatsift.feedcli import render_file
+
+    def go() -> int:
+        _, bad = render_file(
+            labels_file,
+            fmt,
+            granularity=granularity,
+            payload=payload,
+            hostname=hostname,
+            out=sys.stdout,
+            problem=_err,
+        )
+        return int(ExitCode.INCOMPLETE if bad else ExitCode.OK)
+
+    raise typer.Exit(_run(go))
+
+
+@feed_app.command("status")
+def feed_status(config: ConfigOpt = None, data_dir: DataDirOpt = None, as_json: JsonOpt = False) -> None:
+    """Each feed's backlog (pending items, age of the oldest), last delivery and last error."""
+    from chatsift.feedcli import render_status, status_json, status_rows
+
+    def go() -> int:
+        settings = _settings(config, data_dir=data_dir)
+        rows = status_rows(settings)
+        now = datetime.now(UTC)
+        configured = {feed.name for feed in settings.feeds}
+        typer.echo(status_json(rows, now) if as_json else render_status(rows, configured, now))
+        return int(ExitCode.OK)
+
+    raise typer.Exit(_run(go))
+
+
+@feed_app.command("replay")
+def feed_replay(
+    since: Annotated[
+        datetime,
+        typer.Option(
+            help="Send again everything that entered the feed at or after this RFC 3339 time.",
+            formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%d"],
+        ),
+    ],
+    feeds: FeedNamesOpt = None,
+    send: Annotated[
+        bool, typer.Option("--send/--no-send", help="Deliver right away (default) or at the next run.")
+    ] = True,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Re-send feed items from a point in time (consumers dedupe on the ids)."""
+    from chatsift.feedcli import deliver, replay
+
+    def go() -> int:
+        settings = _settings(config, data_dir=data_dir)
+        when = since if since.tzinfo else since.replace(tzinfo=UTC)
+        for name, count in replay(settings, when, feeds or []).items():
+            typer.echo(f"feed {name}: {count} items to send again")
+        if not send:
+            return int(ExitCode.OK)
+        outcomes = deliver(settings, feeds or [], follow=False, interval=0, progress=_progress(quiet))
+        return _outcomes(outcomes)
+
+    raise typer.Exit(_run(go))
+
+
+@feed_app.command("deliver")
+def feed_deliver(
+    feeds: FeedNamesOpt = None,
+    follow: Annotated[
+        bool, typer.Option("--follow", help="Keep delivering as scans add records (Ctrl-C stops).")
+    ] = False,
+    interval: Annotated[
+        float, typer.Option(help="--follow: seconds between looks at the outbox.", min=0.1)
+    ] = 5.0,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Send what the feeds have not acknowledged yet (a SIEM that was down, a new feed)."""
+    from chatsift.feedcli import deliver
+
+    def go() -> int:
+        settings = _settings(config, data_dir=data_dir)
+        outcomes = deliver(settings, feeds or [], follow=follow, interval=interval, progress=_progress(quiet))
+        return _outcomes(outcomes)
+
+    try:
+        raise typer.Exit(_run(go))
+    except typer.Exit as done:
+        if follow and done.exit_code == ExitCode.INTERRUPTED:
+            raise typer.Exit(0) from None
+        raise
+
+
 @app.command()
 def version() -> None:
     """Print chatsift's version."""

@@ -15,18 +15,20 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
 from pydantic import ValidationError
 
 from chatsift.errors import InputError
+from chatsift.feeds import StoreTarget, finish_feed
 from chatsift.labeling import classify_chat
 from chatsift.report import RunReport
 from classifier import Classifier
 from fetch.models import Chat
 from fetch.parsing import summarize_validation
-from labels import JsonlFeedWriter, LabelRecord, LabelStore, deliver
+from labels import LabelRecord
 
 STORE_BATCH = 100
 
@@ -140,7 +142,7 @@ def classify_inputs(
     out: str,
     classifier: Classifier,
     *,
-    store: tuple[LabelStore, JsonlFeedWriter] | None = None,
+    store: StoreTarget | None = None,
     problem: Callable[[str], None] = lambda _: None,
 ) -> RunReport:
     """Label every chat in ``sources`` into ``out``; optionally commit them to the store too."""
@@ -169,15 +171,15 @@ def classify_inputs(
                         _store(store, batch, report)
     if store is not None:
         _store(store, batch, report)
+        finish_feed(store.store, store.deliverer, store.settings, report, datetime.now(UTC))
     report.elapsed_s = time.monotonic() - started
     return report
 
 
-def _store(store: tuple[LabelStore, JsonlFeedWriter], records: list[LabelRecord], report: RunReport) -> None:
-    label_store, feed = store
+def _store(target: StoreTarget, records: list[LabelRecord], report: RunReport) -> None:
     if records:
-        result = label_store.commit(records)
+        result = target.store.commit(records)
         report.records_written += len(result.new)
         report.records_skipped += len(result.skipped)
         records.clear()
-    report.records_delivered += deliver(label_store, feed)
+    report.records_delivered += target.deliverer.poll()

@@ -42,6 +42,7 @@ from typing import Any, Literal
 
 from chatsift import crashpoints
 from chatsift.activity import sync_activities
+from chatsift.feeds import finish_feed
 from chatsift.fetching import Fetched, FetchJob, fetch_one, ordered_stage
 from chatsift.labeling import ChatOutcome, classifier_input, job_for, label_fetched, now, plan
 from chatsift.report import RunReport
@@ -51,7 +52,7 @@ from chatsift.walk import Walk, plain_cursor
 from fetch import iter_changed_chat_pages, iter_user_chat_pages, resolve_user
 from fetch.errors import RetriableFetchError
 from fetch.models import ChatListPage
-from labels import LabelRecord, StoreError, deliver
+from labels import LabelRecord, StoreError
 
 log = logging.getLogger("chatsift.pipeline")
 
@@ -110,7 +111,7 @@ def scan(rt: Runtime, *, since: datetime | None = None, progress: Progress = _qu
     started = time.monotonic()
     run_start = now()
     try:
-        report.records_delivered += deliver(rt.store, rt.feed)  # anything a crashed run left behind
+        report.records_delivered += rt.deliverer.poll()  # anything a crashed or cut-off run left behind
         _retry_failed(rt, report, progress)
         if since is not None:
             _backfill(rt, since, run_start, report, progress)
@@ -118,6 +119,7 @@ def scan(rt: Runtime, *, since: datetime | None = None, progress: Progress = _qu
             _nightly(rt, run_start, report, progress)
             if rt.settings.activities:
                 sync_activities(rt, report, progress)
+        finish_feed(rt.store, rt.deliverer, rt.settings, report, run_start)
     finally:
         _finish(rt, report, started)
     return report
@@ -134,6 +136,7 @@ def scan_user(
         progress(f"user {user.id}: listing chats")
         pages = iter_user_chat_pages(rt.client, user.id, page_size=rt.settings.page_size)
         chat_ids = _walk(rt, pages, report, progress, lambda page: None)
+        finish_feed(rt.store, rt.deliverer, rt.settings, report, now())
     finally:
         _finish(rt, report, started)
     records = [r for r in (rt.store.latest_for_chat(cid) for cid in chat_ids) if r is not None]
@@ -461,7 +464,7 @@ def _commit(rt: Runtime, state: _PageState, report: RunReport, *, cursor: tuple[
     report.evidence_purged += result.purged
     report.chats_failed += sum(1 for o in outcomes if o.retry is not None and o.record is None)
     state.outcomes = []
-    report.records_delivered += deliver(rt.store, rt.feed)
+    report.records_delivered += rt.deliverer.poll()
 
 
 def _page_line(report: RunReport, page: ChatListPage) -> str:

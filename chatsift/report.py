@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from classifier.types import CATEGORIES, SEVERITIES
-from labels import LabelRecord
+from labels import LabelRecord, WriterOutcome
 
 
 @dataclass
@@ -26,7 +26,9 @@ class RunReport:
     findings: int = 0
     records_written: int = 0
     records_skipped: int = 0
-    records_delivered: int = 0
+    records_delivered: int = 0  # feed items (records and rollups) acknowledged by the feed writers
+    rollups_changed: int = 0  # user and project rollups whose counts changed (each goes to the feed)
+    feed: list[WriterOutcome] = field(default_factory=list)  # per writer, after the run's last delivery
     output: str | None = None  # classify: where the records were written
     records_output: int = 0
     pages: int = 0
@@ -85,13 +87,19 @@ class RunReport:
             self.category_findings[finding.category] += 1
 
     @property
+    def feed_behind(self) -> list[WriterOutcome]:
+        """Writers this process serves that still have items to send."""
+        return [o for o in self.feed if o.pending and not o.busy]
+
+    @property
     def complete(self) -> bool:
-        """True when every chat seen was labelled and the run was not cut short."""
-        return self.chats_failed == 0 and self.aborted is None
+        """True when every chat seen was labelled, every feed caught up and the run was not cut short."""
+        return self.chats_failed == 0 and self.aborted is None and not self.feed_behind
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready view (``--json``)."""
         out = {k: v for k, v in vars(self).items() if not isinstance(v, Counter)}
+        out["feed"] = [asdict(o) for o in self.feed]
         out["categories"] = {
             c: {"chats": self.category_chats[c], "findings": self.category_findings[c]} for c in CATEGORIES
         }
@@ -127,6 +135,10 @@ class RunReport:
                 f"  store: {self.records_written} new records, {self.records_skipped} already stored, "
                 f"{self.records_delivered} delivered to the feed"
             )
+        if self.rollups_changed:
+            lines.append(f"  rollups: {self.rollups_changed} user and project rollups changed")
+        for outcome in self.feed:
+            lines.append("  " + describe_outcome(outcome))
         if self.store_chats:
             held = ", ".join(f"{c} {self.store_categories.get(c, 0)}" for c in CATEGORIES)
             lines.append(
@@ -162,3 +174,18 @@ class RunReport:
         if self.aborted:
             lines.append(f"  stopped early: {self.aborted}; committed work is kept, rerun to continue")
         return "\n".join(lines)
+
+
+def describe_outcome(outcome: WriterOutcome) -> str:
+    """One line on what delivery to a writer did: counts, and the error if it is behind."""
+    line = f"feed {outcome.name}: {outcome.delivered} delivered, {outcome.pending} pending"
+    if outcome.busy:
+        return f"{line} ({outcome.busy})"
+    if outcome.pending and outcome.error:
+        line += f" after {outcome.failures} failed attempts ({outcome.error})"
+        line += (
+            "; fix the feed's settings, then run `chatsift feed deliver`"
+            if outcome.refused
+            else "; they stay in the outbox: `chatsift feed deliver` or the next run sends them"
+        )
+    return line

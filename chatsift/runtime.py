@@ -22,13 +22,15 @@ from dataclasses import dataclass
 
 from chatsift import crashpoints
 from chatsift.errors import ChatsiftError
+from chatsift.feeds import StoreTarget, build_deliverer
 from chatsift.settings import Settings
 from classifier import Classifier, build_classifier, load_or_create_key
 from classifier.types import ChatResult, ChatText
 from fetch import ComplianceClient
 from fetch.client import RetryEvent
 from fetch.ratelimit import RequestBudget
-from labels import FeedWriter, JsonlFeedWriter, LabelRecord, LabelStore
+from labels import Deliverer, FeedWriter, LabelStore
+from labels.formats.base import FeedItem
 
 log = logging.getLogger("chatsift")
 
@@ -98,15 +100,18 @@ def _log_retry(event: RetryEvent) -> None:
 
 
 class _TracedFeed:
-    """The feed writer, with the crash point between a durable write and its outbox ack."""
+    """A feed writer, with the crash point between a durable write and its outbox ack."""
 
-    def __init__(self, inner: JsonlFeedWriter) -> None:
+    def __init__(self, inner: FeedWriter) -> None:
         self.inner = inner
         self.name = inner.name
 
-    def write(self, records: Sequence[LabelRecord]) -> None:
-        self.inner.write(records)
+    def write(self, items: Sequence[FeedItem]) -> None:
+        self.inner.write(items)
         crashpoints.reached("feed_written")
+
+    def close(self) -> None:
+        self.inner.close()
 
 
 @dataclass
@@ -117,7 +122,7 @@ class Runtime:
     client: ComplianceClient
     store: LabelStore
     classifier: Classifier
-    feed: FeedWriter
+    deliverer: Deliverer
     pool: ThreadPoolExecutor
     hmac_key: bytes
     classifier_pool: ProcessPoolExecutor | None = None  # settings.workers >= 1: classify there
@@ -143,7 +148,8 @@ def open_runtime(
     with ExitStack() as stack:
         client = stack.enter_context(build_client(settings))
         store = stack.enter_context(LabelStore(settings.db_path, before_commit=_commit_point))
-        feed = _TracedFeed(JsonlFeedWriter(settings.feed_dir))
+        deliverer = build_deliverer(settings, store, wrap=_TracedFeed)
+        stack.callback(deliverer.close)
         pool = ThreadPoolExecutor(settings.fetch_concurrency, thread_name_prefix="chatsift-fetch")
         stack.callback(pool.shutdown, wait=True, cancel_futures=True)
         classifier = classifier or build_app_classifier(settings)
@@ -152,7 +158,7 @@ def open_runtime(
         if settings.workers:
             workers = open_classifier_pool(settings, worker_classifier)
             stack.callback(workers.shutdown, wait=True, cancel_futures=True)
-        yield Runtime(settings, client, store, classifier, feed, pool, key, workers)
+        yield Runtime(settings, client, store, classifier, deliverer, pool, key, workers)
 
 
 def open_classifier_pool(settings: Settings, factory: ClassifierFactory) -> ProcessPoolExecutor:
@@ -195,7 +201,11 @@ def _commit_point() -> None:
 
 
 @contextmanager
-def open_store(settings: Settings) -> Iterator[tuple[LabelStore, JsonlFeedWriter]]:
-    """The store and feed alone, for offline commands that were asked to write them."""
+def open_store(settings: Settings) -> Iterator[StoreTarget]:
+    """The store and its feed writers alone, for offline commands that were asked to write them."""
     with LabelStore(settings.db_path) as store:
-        yield store, JsonlFeedWriter(settings.feed_dir)
+        deliverer = build_deliverer(settings, store)
+        try:
+            yield StoreTarget(store, deliverer, settings)
+        finally:
+            deliverer.close()

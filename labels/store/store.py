@@ -9,35 +9,30 @@ duplicated. The store holds no raw chat text: records carry redacted evidence on
 from __future__ import annotations
 
 import json
-import sqlite3
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
 from pydantic import ValidationError
 
 from classifier.types import CATEGORIES, SEVERITIES
-from labels.errors import StoreCorruptError, StoreError
+from labels.errors import StoreCorruptError
 from labels.record import FindingRecord, LabelRecord
-from labels.store import writes
-from labels.store.connection import FileLock, connect, ensure_file, guard
-from labels.store.migrations import migrate
+from labels.rollup import RollupRecord, Scope
+from labels.store import rollups, writes
+from labels.store.connection import FileLock, ensure_file, guard
+from labels.store.database import Database, now_stamp
 from labels.store.types import ChatState, CommitResult, RetryItem, StoredActivity, StoreSummary
-from labels.timestamps import rfc3339
 
 _STATUSES = ("ok", "partial", "error")
 # What a deleted chat's evidence snippets become (offsets, entities and fingerprints stay).
 PURGED_EVIDENCE = "[evidence purged: chat deleted]"
 
 
-def _now() -> str:
-    return rfc3339(datetime.now(UTC))
+_now = now_stamp
 
 
-class LabelStore:
+class LabelStore(Database):
     """The SQLite label store at ``path``; one writing process at a time (``<path>.lock``).
 
     ``max_bytes`` caps the database size: a commit that would grow past it fails with
@@ -47,19 +42,16 @@ class LabelStore:
     def __init__(
         self, path: Path, *, max_bytes: int | None = None, before_commit: Callable[[], None] | None = None
     ) -> None:
-        self.path = Path(path)
+        path = Path(path)
+        ensure_file(path)
+        self._lock: FileLock | None = FileLock(path.with_name(path.name + ".lock"))
+        try:
+            super().__init__(path, max_bytes=max_bytes)
+        except BaseException:
+            self._release()
+            raise
         # Called inside every write transaction just before COMMIT (crash-safety tests kill there).
         self._before_commit = before_commit
-        ensure_file(self.path)
-        self._lock: FileLock | None = FileLock(self.path.with_name(self.path.name + ".lock"))
-        self._conn: sqlite3.Connection | None = None
-        try:
-            self._conn = connect(self.path, max_bytes=max_bytes)
-            with guard("migrate"):
-                migrate(self._conn)
-        except BaseException:
-            self.close()
-            raise
 
     def __repr__(self) -> str:
         return f"LabelStore({str(self.path)!r})"
@@ -68,44 +60,15 @@ class LabelStore:
 
     def close(self) -> None:
         """Close the database and release the lock; safe to call twice."""
-        conn, self._conn = self._conn, None
         try:
-            if conn is not None:
-                with guard("close"):
-                    conn.close()
+            super().close()
         finally:
-            lock, self._lock = self._lock, None
-            if lock is not None:
-                lock.release()
+            self._release()
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    def _db(self) -> sqlite3.Connection:
-        if self._conn is None:
-            raise StoreError("the label store is closed", code="store_closed")
-        return self._conn
-
-    @contextmanager
-    def _transaction(self, op: str) -> Iterator[sqlite3.Connection]:
-        conn = self._db()
-        with guard(op):
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-                if self._before_commit is not None:
-                    self._before_commit()
-                conn.execute("COMMIT")
-            except BaseException:
-                # SQLite may already have rolled back by itself (SQLITE_FULL, SQLITE_IOERR).
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
+    def _release(self) -> None:
+        lock, self._lock = self._lock, None
+        if lock is not None:
+            lock.release()
 
     # -- writes ----------------------------------------------------------------------------------
 
@@ -133,7 +96,11 @@ class LabelStore:
         now = _now()
         with self._transaction("commit") as conn:
             for record in records:
-                (new if writes.insert_record(conn, record, now) else skipped).append(record.record_id)
+                if writes.insert_record(conn, record, now):
+                    new.append(record.record_id)
+                    rollups.mark_dirty(conn, record)
+                else:
+                    skipped.append(record.record_id)
             writes.write_retries(conn, retries, resolved, now)
             writes.write_chat_states(conn, states, now)
             purged = sum(writes.purge_evidence(conn, chat_id, PURGED_EVIDENCE) for chat_id in purge)
@@ -142,6 +109,21 @@ class LabelStore:
             if cursor is not None:
                 writes.set_cursor(conn, cursor[0], cursor[1], now)
         return CommitResult(new=tuple(new), skipped=tuple(skipped), purged=purged)
+
+    def flush_rollups(self, as_of: datetime, window_days: int) -> list[RollupRecord]:
+        """Recompute the rollups of subjects touched since the last flush; enqueue those that changed."""
+        with self._transaction("flush_rollups") as conn:
+            return rollups.flush(conn, as_of, window_days, _now())
+
+    def rollup(self, scope: Scope, subject_id: str) -> RollupRecord | None:
+        """The latest stored rollup of a user (``user_…``) or a project, or None."""
+        row = self._one(
+            "rollup",
+            """SELECT u.record FROM rollups r JOIN rollup_records u USING (rollup_id)
+               WHERE r.scope = ? AND r.subject_id = ?""",
+            (scope, subject_id),
+        )
+        return None if row is None else RollupRecord.model_validate_json(str(row[0]))
 
     def commit_activities(
         self, activities: Sequence[StoredActivity], *, cursor: tuple[str, str] | None = None
@@ -154,29 +136,7 @@ class LabelStore:
                 writes.set_cursor(conn, cursor[0], cursor[1], now)
         return added
 
-    def ack(self, writer: str, seq: int) -> None:
-        """Mark the outbox delivered to ``writer`` up to ``seq``; acks never move backwards."""
-        with self._transaction("ack") as conn:
-            (top,) = conn.execute("SELECT coalesce(max(seq), 0) FROM outbox").fetchone()
-            if seq < 0 or seq > top:
-                raise ValueError(f"ack of seq {seq} outside the outbox (0..{top})")
-            conn.execute(
-                """INSERT INTO delivery (writer, last_seq) VALUES (?, ?)
-                   ON CONFLICT (writer) DO UPDATE SET last_seq = max(delivery.last_seq, excluded.last_seq)""",
-                (writer, seq),
-            )
-
     # -- reads -----------------------------------------------------------------------------------
-
-    def _one(self, op: str, sql: str, params: tuple[object, ...] = ()) -> tuple[object, ...] | None:
-        with guard(op):
-            row: tuple[object, ...] | None = self._db().execute(sql, params).fetchone()
-        return row
-
-    def _all(self, op: str, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-        with guard(op):
-            rows: list[tuple[object, ...]] = self._db().execute(sql, params).fetchall()
-        return rows
 
     def get_cursor(self, name: str) -> str | None:
         """The value of a named cursor, or None if it was never set."""
@@ -276,27 +236,6 @@ class LabelStore:
             )
             for r in rows
         ]
-
-    def iter_outbox(self, writer: str, limit: int) -> list[tuple[int, LabelRecord]]:
-        """Up to ``limit`` records not yet acked by ``writer``, in outbox order, with their seq."""
-        rows = self._all(
-            "iter_outbox",
-            """SELECT o.seq, r.record_id, r.record FROM outbox o JOIN records r USING (record_id)
-               WHERE o.seq > coalesce((SELECT last_seq FROM delivery WHERE writer = ?), 0)
-               ORDER BY o.seq LIMIT ?""",
-            (writer, limit),
-        )
-        return [(int(row[0]), _load(row[1:])) for row in rows]  # type: ignore[call-overload]
-
-    def undelivered(self, writer: str) -> int:
-        """How many outbox records ``writer`` has not acked yet."""
-        row = self._one(
-            "undelivered",
-            """SELECT count(*) FROM outbox
-               WHERE seq > coalesce((SELECT last_seq FROM delivery WHERE writer = ?), 0)""",
-            (writer,),
-        )
-        return int(row[0]) if row else 0  # type: ignore[call-overload]
 
     def counts(self) -> StoreSummary:
         """How many chats, records, findings and retries the store holds, and the chats' labels."""

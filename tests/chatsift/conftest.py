@@ -84,9 +84,14 @@ def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def feed_records(data_dir: Path) -> list[dict]:
-    """All records in the data directory's JSONL feed."""
+def feed_items(data_dir: Path) -> list[dict]:
+    """Every line of the data directory's JSONL feed: label records and rollups."""
     out: list[dict] = []
     for path in sorted((data_dir / "feed").glob("*.jsonl")):
         out.extend(read_jsonl(path))
     return out
+
+
+def feed_records(data_dir: Path) -> list[dict]:
+    """The label records in the data directory's JSONL feed (rollups left out)."""
+    return [item for item in feed_items(data_dir) if item["schema"] == "chatsift.label.v1"]

@@ -108,7 +108,19 @@ def store_snapshot(db: Path) -> dict[str, Any]:
             "chat_state": rows("SELECT * FROM chat_state ORDER BY chat_id", "updated_at"),
             "cursors": rows("SELECT name, value FROM cursors ORDER BY name"),
             "retry": rows("SELECT chat_id, chat_updated_at, error_code FROM retry ORDER BY chat_id"),
-            "outbox": sorted(r[0] for r in conn.execute("SELECT record_id FROM outbox")),
+            "outbox": sorted(
+                r[0] for r in conn.execute("SELECT record_id FROM outbox WHERE record_id IS NOT NULL")
+            ),
+            # Rollups are deterministic too: same ids and counts (as_of is the run's clock).
+            "rollups": {
+                r[0]: _without(json.loads(r[1]), "as_of")
+                for r in conn.execute(
+                    "SELECT u.rollup_id, u.record FROM rollups r JOIN rollup_records u USING (rollup_id)"
+                )
+            },
+            "rollups_fed": conn.execute("SELECT count(*) FROM outbox WHERE rollup_id IS NOT NULL").fetchone()[
+                0
+            ],
             "activities": rows("SELECT * FROM activities ORDER BY activity_id", "stored_at"),
             "all_delivered": delivered is not None and delivered[0] == top,
         }

@@ -34,7 +34,7 @@ from classifier.types import ChatResult, ChatText
 from fetch.errors import RetriableFetchError
 from fetch.simulator import Faults, SimOrg, SimulatorServer, generate_org
 from labels import LabelStore
-from tests.chatsift.conftest import SIM_KEY, read_jsonl
+from tests.chatsift.conftest import SIM_KEY, feed_items
 from tests.chatsift.test_crash_resume import feed_snapshot, store_snapshot
 
 LIST = "/v1/compliance/apps/chats"
@@ -114,8 +114,9 @@ def change(world: World) -> list[str]:
 
 
 def assert_no_duplicates(world: World, name: str) -> None:
-    lines = [r for path in sorted((world.tmp / name / "feed").glob("*.jsonl")) for r in read_jsonl(path)]
-    assert len({r["record_id"] for r in lines}) == len(lines)
+    lines = feed_items(world.tmp / name)
+    ids = [r.get("record_id") or r["rollup_id"] for r in lines]
+    assert len(set(ids)) == len(lines)
 
 
 def test_a_pipelined_scan_stores_what_a_page_by_page_scan_stores(

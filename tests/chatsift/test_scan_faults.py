@@ -22,7 +22,7 @@ from chatsift.settings import BACKFILL_CURSOR, NIGHTLY_CURSOR, Settings, load_se
 from classifier import Classifier
 from fetch.errors import FetchError
 from fetch.simulator import Failure, Faults, SimOrg, SimulatorServer, generate_org
-from labels import PURGED_EVIDENCE, LabelStore, parse_rfc3339
+from labels import PURGED_EVIDENCE, LabelRecord, LabelStore, parse_rfc3339
 from tests.chatsift.conftest import SIM_KEY
 
 MESSAGES = "/v1/compliance/apps/chats/{id}/messages"
@@ -109,7 +109,7 @@ def store_view(world: World, name: str = "d") -> dict[str, Any]:
 
 
 def _record_ids(store: LabelStore) -> list[str]:
-    return [r.record_id for _, r in store.iter_outbox("nobody", 100_000)]
+    return [r.record_id for _, r in store.iter_outbox("nobody", 100_000) if isinstance(r, LabelRecord)]
 
 
 # -- incremental semantics -----------------------------------------------------------------------

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from labels import PURGED_EVIDENCE, ChatState, LabelStore, StoredActivity
+from labels import PURGED_EVIDENCE, ChatState, LabelRecord, LabelStore, StoredActivity
 from labels.store.migrations import LATEST
 from tests.labels.conftest import T0, record
 
@@ -77,8 +77,8 @@ def test_purge_replaces_evidence_everywhere_keeps_offsets_and_fingerprints(
     assert not any("AWS_ACCESS_KEY:AKIA" in t for t in texts)
     assert store.chat_state("claude_chat_1") is None  # the next version is read from the start
     # The outbox delivers the purged form of records not yet sent.
-    sent = [r for _, r in store.iter_outbox("jsonl", 10)]
-    assert all(f.evidence == PURGED_EVIDENCE for r in sent for f in r.findings)
+    sent = [r for _, r in store.iter_outbox("jsonl", 10) if isinstance(r, LabelRecord)]
+    assert sent and all(f.evidence == PURGED_EVIDENCE for r in sent for f in r.findings)
     # Purging twice changes nothing more.
     assert store.commit([], purge=["claude_chat_1"]).purged == 0
 
@@ -147,5 +147,5 @@ def test_version_1_store_migrates_and_keeps_its_records(db_path: Path) -> None:
         assert store.get_record(rec.record_id) == rec
         assert store.chat_state(rec.chat_id) is None
     with sqlite3.connect(db_path) as check:
-        assert check.execute("SELECT max(version) FROM schema_version").fetchone()[0] == LATEST == 2
+        assert check.execute("SELECT max(version) FROM schema_version").fetchone()[0] == LATEST == 3
     assert json.loads(rec.model_dump_json())["attachments"] == []

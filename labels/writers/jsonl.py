@@ -1,13 +1,14 @@
-"""Feed delivery from the store's outbox, and the JSONL label feed writer.
+"""The JSONL feed writer: durable appends to ``feed_dir/labels.jsonl``, rotated by size.
 
-``deliver`` drains one writer's share of the outbox: write a batch, make it durable, then ack it
-in the store. A crash between the write and the ack sends the same records again on the next run,
-with the same ``record_id``: delivery is at least once, and consumers dedupe on ``record_id``. A
-writer that fails (disk full, permissions) leaves its records in the outbox for the next run.
+The file is only ever appended to, one event per line: by default the compact record itself
+(``chatsift.label.v1`` or ``chatsift.rollup.v1``), or any rendered format. A batch is one
+``write`` call followed by ``fsync``. A crash can leave a torn final line (no newline); the next
+write first cuts the file back to its last newline, so the file always stays valid JSONL. The torn
+record is not lost: it was never acked, so it is sent again.
 
-The JSONL file is only ever appended to, one compact record per line. A crash can leave a torn
-final line (no newline); the next write first cuts the file back to its last newline, so the file
-always stays valid JSONL. The torn record is not lost: it was never acked, so it is sent again.
+Rotation: before a batch, a file of ``max_bytes`` or more is renamed (atomically) to
+``labels.<UTC stamp>.jsonl`` and a new file started; with ``keep`` set, only that many rotated
+files are kept. Files are 0600 in a 0700 directory.
 """
 
 from __future__ import annotations
@@ -16,58 +17,57 @@ import logging
 import os
 import stat
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol, runtime_checkable
 
 from labels.errors import FeedWriteError, errno_name
-from labels.record import LabelRecord
-from labels.store import LabelStore
+from labels.formats.base import FeedItem, Renderer
 
 log = logging.getLogger("chatsift.labels.feed")
 
 _CHUNK = 64 * 1024
 
 
-@runtime_checkable
-class FeedWriter(Protocol):
-    """A feed destination: a stable ``name`` (its outbox position) and a durable ``write``."""
-
-    name: str
-
-    def write(self, records: Sequence[LabelRecord]) -> None:
-        """Deliver ``records`` in order; return only once they are durable."""
-        ...
-
-
-def deliver(store: LabelStore, writer: FeedWriter, *, batch: int = 500) -> int:
-    """Send every outbox record ``writer`` has not acked, batch by batch; return how many were sent."""
-    if batch < 1:
-        raise ValueError("batch must be at least 1")
-    sent = 0
-    while items := store.iter_outbox(writer.name, batch):
-        writer.write([record for _, record in items])
-        # Ack only after the write is durable: a crash here re-sends, it never skips.
-        store.ack(writer.name, items[-1][0])
-        sent += len(items)
-    return sent
-
-
 class JsonlFeedWriter:
-    """Appends label records to ``feed_dir/filename`` as JSONL (file 0600, directory 0700)."""
+    """Appends feed items to ``feed_dir/filename`` as JSONL (file 0600, directory 0700)."""
 
-    def __init__(self, feed_dir: Path, name: str = "jsonl", filename: str = "labels.jsonl") -> None:
+    def __init__(
+        self,
+        feed_dir: Path,
+        name: str = "jsonl",
+        filename: str = "labels.jsonl",
+        *,
+        render: Renderer | None = None,
+        max_bytes: int = 0,
+        keep: int = 0,
+    ) -> None:
+        if max_bytes < 0 or keep < 0:
+            raise ValueError("max_bytes and keep must not be negative")
         self.feed_dir = Path(feed_dir)
         self.name = name
         self.path = self.feed_dir / filename
+        self.render = render  # None: each item's own compact JSON
+        self.max_bytes = max_bytes  # 0: never rotate
+        self.keep = keep  # rotated files kept; 0: all
 
     def __repr__(self) -> str:
         return f"JsonlFeedWriter(name={self.name!r}, path={str(self.path)!r})"
 
-    def write(self, records: Sequence[LabelRecord]) -> None:
-        """Append ``records`` in one write, then fsync; repair a torn final line first."""
-        if not records:
+    def close(self) -> None:
+        """Nothing stays open between writes."""
+
+    def lines(self, items: Sequence[FeedItem]) -> bytes:
+        """The bytes one batch appends: one line per item (or per rendered event)."""
+        if self.render is None:
+            return "".join(item.model_dump_json(by_alias=True) + "\n" for item in items).encode("utf-8")
+        return "".join(event.text() + "\n" for item in items for event in self.render(item)).encode("utf-8")
+
+    def write(self, items: Sequence[FeedItem]) -> None:
+        """Append ``items`` in one write, then fsync; repair a torn final line first."""
+        if not items:
             return
-        data = "".join(record.model_dump_json(by_alias=True) + "\n" for record in records).encode("utf-8")
+        data = self.lines(items)
+        self._rotate_if_full()
         fd = self._open()
         try:
             self._repair(fd)
@@ -75,6 +75,37 @@ class JsonlFeedWriter:
             self._sync(fd)
         finally:
             os.close(fd)
+
+    def rotated(self) -> list[Path]:
+        """The rotated files, oldest first."""
+        stem, suffix = self.path.stem, self.path.suffix
+        return sorted(self.feed_dir.glob(f"{stem}.*{suffix}"))
+
+    def _rotate_if_full(self) -> None:
+        if not self.max_bytes:
+            return
+        try:
+            if self.path.stat().st_size < self.max_bytes:
+                return
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise self._fail("stat", exc) from exc
+        self.repair()  # a rotated file is complete: never a torn last line
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        target = self.path.with_name(f"{self.path.stem}.{stamp}{self.path.suffix}")
+        try:
+            os.rename(self.path, target)
+        except OSError as exc:
+            raise self._fail("rotate", exc) from exc
+        self._sync_dir()
+        log.info("feed %s: rotated %s to %s", self.name, self.path.name, target.name)
+        if self.keep:
+            for old in self.rotated()[: -self.keep]:
+                try:
+                    old.unlink()
+                except OSError as exc:
+                    raise self._fail("remove a rotated file", exc) from exc
 
     def repair(self) -> int:
         """Cut a torn final line left by a crash; return the number of bytes dropped."""
