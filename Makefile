@@ -57,11 +57,12 @@ eval: setup
 models: setup
 	$(BIN)/python -m classifier.train $(MODELS_ARGS)
 
-bench: setup
+bench: setup system-packages
 	$(BIN)/python -m bench.classify_throughput
 	$(BIN)/python -m bench.scan_e2e
 	$(BIN)/python -m bench.fetch_budget
 	$(BIN)/python -m bench.scan_memory
+	$(BIN)/python -m bench.feed_throughput
 
 check: setup
 	$(BIN)/ruff check .

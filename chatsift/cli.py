@@ -216,16 +216,20 @@ def scan_user(
     """On demand: label one user's chats, print a table of them, and write store and feed."""
     from chatsift.pipeline import scan_user as run_scan_user
     from chatsift.runtime import open_runtime
-    from chatsift.tables import user_table
+    from chatsift.tables import rollup_table, user_table
 
     def go() -> int:
         settings = _settings(config, data_dir=data_dir, api_url=api_url, ner=ner, workers=workers)
         with open_runtime(settings) as rt:
             report, records = run_scan_user(rt, user, progress=_progress(quiet))
+            owner = next((r.user.id for r in records if r.user), None)
+            rollup = rt.store.rollup("user", owner) if owner else None
         if as_json:
             typer.echo(report.to_json())
         else:
             typer.echo(user_table(records))
+            if rollup is not None:
+                typer.echo("\n" + rollup_table(rollup))
             typer.echo(report.render())
         return int(ExitCode.OK if report.complete else ExitCode.INCOMPLETE)
 

@@ -34,15 +34,16 @@ def read_items(source: str, problem: Callable[[str], None]) -> Iterator[FeedItem
     """Label records and rollups from a JSONL file (or ``-``); a bad line is reported by number only."""
     name = "<stdin>" if source == "-" else source
     try:
-        stream: IO[str] = sys.stdin if source == "-" else Path(source).open(encoding="utf-8")  # noqa: SIM115
+        # Bytes, decoded line by line: a line that is not UTF-8 is one bad line, not a failed file.
+        stream: IO[bytes] = sys.stdin.buffer if source == "-" else Path(source).open("rb")  # noqa: SIM115
     except OSError as exc:
         raise InputError(f"cannot read {name}: {exc.strerror}") from None
     with contextlib.nullcontext(stream) if source == "-" else stream:
-        for number, line in enumerate(stream, 1):
-            if not line.strip():
+        for number, raw in enumerate(stream, 1):
+            if not raw.strip():
                 continue
             try:
-                yield _item(line)
+                yield _item(raw.decode("utf-8"))
             except (ValueError, ValidationError) as exc:
                 # The reason names fields only: the line itself could hold anything.
                 problem(f"{name} line {number}: not a chatsift label record or rollup ({_why(exc)})")

@@ -133,7 +133,7 @@ class RunReport:
         if self.output is None or self.records_written or self.records_skipped:
             lines.append(
                 f"  store: {self.records_written} new records, {self.records_skipped} already stored, "
-                f"{self.records_delivered} delivered to the feed"
+                f"{self.records_delivered} feed items delivered (records and rollups)"
             )
         if self.rollups_changed:
             lines.append(f"  rollups: {self.rollups_changed} user and project rollups changed")

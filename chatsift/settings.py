@@ -9,6 +9,7 @@ validation error.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from pydantic_settings import (
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
+from pydantic_settings.exceptions import SettingsError
 from pydantic_settings.sources import InitSettingsSource
 
 from chatsift.errors import ConfigurationError
@@ -198,6 +200,15 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
         return cls(**given)
     except ValidationError as exc:
         raise ConfigurationError("invalid settings: " + describe_validation_error(exc)) from None
+    except SettingsError as exc:
+        # pydantic-settings could not parse a list or table setting from the environment. Its
+        # message names only the field; its cause may quote the value (a feed's token): not kept.
+        field = re.search(r'field "(\w+)"', str(exc))
+        name = field.group(1) if field else "feeds"
+        raise ConfigurationError(
+            f"invalid settings: {name}: CHATSIFT_{name.upper()} is not valid JSON "
+            '(it takes a JSON list or table, e.g. CHATSIFT_FEEDS=\'[{"type": "jsonl"}]\')'
+        ) from None
 
 
 def describe_validation_error(exc: ValidationError) -> str:

@@ -17,7 +17,7 @@ import logging
 import os
 import stat
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from labels.errors import FeedWriteError, errno_name
@@ -81,6 +81,10 @@ class JsonlFeedWriter:
         stem, suffix = self.path.stem, self.path.suffix
         return sorted(self.feed_dir.glob(f"{stem}.*{suffix}"))
 
+    def _rotated_name(self, when: datetime) -> Path:
+        # Fixed-width stamps: the names sort in rotation order.
+        return self.path.with_name(f"{self.path.stem}.{when:%Y%m%dT%H%M%S%fZ}{self.path.suffix}")
+
     def _rotate_if_full(self) -> None:
         if not self.max_bytes:
             return
@@ -92,8 +96,11 @@ class JsonlFeedWriter:
         except OSError as exc:
             raise self._fail("stat", exc) from exc
         self.repair()  # a rotated file is complete: never a torn last line
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        target = self.path.with_name(f"{self.path.stem}.{stamp}{self.path.suffix}")
+        when = datetime.now(UTC)
+        target = self._rotated_name(when)
+        while target.exists():  # the same microsecond, or a clock that stepped back: never overwrite
+            when += timedelta(microseconds=1)
+            target = self._rotated_name(when)
         try:
             os.rename(self.path, target)
         except OSError as exc:

@@ -127,7 +127,8 @@ class SyslogWriter:
                 if len(message) > self.max_message_bytes:
                     raise FeedConfigError(
                         f"syslog {self.name}: event {event.id} is {len(message)} bytes, over "
-                        f"max_message_bytes={self.max_message_bytes}; refused rather than truncated",
+                        f"max_message_bytes={self.max_message_bytes}; refused rather than truncated "
+                        "(raise max_message_bytes and the receiver's limit, or use granularity finding)",
                         code="message_too_large",
                     )
                 frames.append(b"%d %s" % (len(message), message))

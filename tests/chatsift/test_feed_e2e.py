@@ -28,16 +28,6 @@ from tests.labels.rsyslog import RsyslogServer
 
 
 @pytest.fixture
-def rsyslog(tmp_path: Path) -> Iterator[RsyslogServer]:
-    server = RsyslogServer(tmp_path / "rsyslog")
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
 def slow_sim() -> Iterator[SimulatorServer]:
     """36 chats of 6 users, with 30 ms per response: a scan of 9 pages takes long enough to cut into."""
     server = SimulatorServer(

@@ -4,7 +4,9 @@ Canaries go into chat names, prose next to secrets (so they sit inside evidence 
 whose fetch fails, a chat whose body is malformed, and offline input. Then ``scan`` (one run that
 fails part-way, one that completes), ``scan-user`` and ``classify`` run as real subprocesses at
 DEBUG log level, and every byte they leave behind is searched: every file under the data
-directory, the classify outputs, and everything printed on stdout and stderr.
+directory (the JSONL feed in every format among it), the classify outputs, what a real rsyslog
+received from the syslog feed, and everything printed on stdout and stderr (a stdout feed and
+``feed render`` in every format among it).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import httpx
 import pytest
 
 from tests.chatsift.conftest import SIM_KEY, CliResult, Sim, cli_env, run_cli
+from tests.labels.rsyslog import RsyslogServer
 
 RUN = 24  # no run of this many characters of any message text may appear anywhere
 
@@ -103,11 +106,33 @@ def _assert_clean(haystack: dict[str, bytes], canaries: list[str], windows: set[
                 raise AssertionError(f"a {RUN}-character run of message text appears in {name} at byte {i}")
 
 
+def _feeds(rsyslog: RsyslogServer) -> str:
+    """Every feed format at once: files in DATA_DIR/feed, events on stdout, syslog to rsyslog."""
+    feeds: list[dict[str, object]] = [
+        {"type": "jsonl"},
+        {"type": "stdout", "format": "ecs", "granularity": "finding"},
+    ]
+    feeds += [
+        {
+            "type": "jsonl",
+            "name": f"file-{fmt}",
+            "format": fmt,
+            "filename": f"{fmt}.jsonl",
+            "granularity": "finding",
+        }
+        for fmt in ("ocsf", "ecs", "cef", "syslog")
+    ]
+    feeds.append(
+        {"type": "syslog", "host": "127.0.0.1", "port": rsyslog.port, "tls": False, "payload": "cef"}
+    )
+    return json.dumps(feeds)
+
+
 @pytest.mark.parametrize("ner", ["off", pytest.param("always", marks=pytest.mark.spacy)])
-def test_no_canary_or_raw_run_anywhere(sim: Sim, tmp_path: Path, ner: str) -> None:
+def test_no_canary_or_raw_run_anywhere(sim: Sim, tmp_path: Path, ner: str, rsyslog: RsyslogServer) -> None:
     canaries, chats = _plant(sim)
     data_dir = tmp_path / "data"
-    env = cli_env(data_dir, sim, CHATSIFT_NER=ner, CHATSIFT_PAGE_SIZE="5")
+    env = cli_env(data_dir, sim, CHATSIFT_NER=ner, CHATSIFT_PAGE_SIZE="5", CHATSIFT_FEEDS=_feeds(rsyslog))
     runs: list[CliResult] = []
 
     # 1. A scan that fails part-way: one chat 500s, one is malformed, then the list itself breaks.
@@ -141,8 +166,16 @@ def test_no_canary_or_raw_run_anywhere(sim: Sim, tmp_path: Path, ner: str) -> No
     runs.append(run_cli(["classify", "-", "--out", "-"], env, stdin="\n".join(chats_json)))
     assert runs[-1].code == 0, runs[-1].stderr[-2000:]
 
-    assert out.stat().st_size > 0 and list(data_dir.rglob("*.jsonl"))
-    _assert_clean(_haystack([data_dir, out], runs), canaries, _windows(texts, meta))
+    # 5. The feed as SIEM events: every format rendered from the JSONL feed.
+    for fmt in ("ocsf", "ecs", "cef", "syslog"):
+        runs.append(
+            run_cli(["feed", "render", "--format", fmt, str(data_dir / "feed" / "labels.jsonl")], env)
+        )
+        assert runs[-1].code == 0 and runs[-1].stdout, runs[-1].stderr[-2000:]
+
+    assert out.stat().st_size > 0 and len(list((data_dir / "feed").glob("*.jsonl"))) == 5
+    assert rsyslog.received() and "CEF:0|" in rsyslog.received()[0]
+    _assert_clean(_haystack([data_dir, out, rsyslog.out], runs), canaries, _windows(texts, meta))
 
 
 def _export_chats(sim: Sim) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from tests.chatsift.conftest import Sim, cli_env, feed_records, run_cli
+from tests.chatsift.conftest import Sim, cli_env, feed_items, feed_records, run_cli
 
 MESSAGES = "/v1/compliance/apps/chats/{id}/messages"
 LIST = "/v1/compliance/apps/chats"
@@ -90,6 +90,17 @@ def test_scan_user_by_email_prints_their_chats(sim: Sim, tmp_path: Path) -> None
     assert {r["chat_id"] for r in feed_records(tmp_path / "d")} == theirs
     with sqlite3.connect(tmp_path / "d" / "chatsift.db") as db:
         assert db.execute("select count(*) from cursors").fetchone() == (0,)
+        live, labelled = db.execute(
+            "select count(*), sum(labels != '[]') from chats where user_id = ? and deleted = 0", (user.id,)
+        ).fetchone()
+    # The access-review view: the user's rollup (deleted chats left out), as stored and fed.
+    assert f"user {user.id}: {live} chats, {labelled} labelled" in result.stdout
+    rollups = [
+        r for r in feed_items(tmp_path / "d") if r["schema"] == "chatsift.rollup.v1" and r["scope"] == "user"
+    ]
+    assert [(r["subject_id"], r["chats"], r["chats_labelled"]) for r in rollups] == [
+        (user.id, live, labelled)
+    ]
 
 
 def test_unknown_user_and_bad_key_exit_with_documented_codes(sim: Sim, tmp_path: Path) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import socket
 import threading
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +24,6 @@ from labels.writers.syslog import SyslogWriter
 from tests.labels.conftest import CANARY
 from tests.labels.rsyslog import RsyslogServer, make_self_signed_cert
 from tests.labels.writers.helpers import SD_ID, parse_syslog, records, syslog_render
-
-
-@pytest.fixture
-def rsyslog(tmp_path: Path) -> Iterator[RsyslogServer]:
-    with RsyslogServer(tmp_path / "rsyslog") as server:
-        yield server
 
 
 def writer(server: RsyslogServer, *, tls: bool = False, **options: Any) -> SyslogWriter:
