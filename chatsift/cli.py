@@ -270,6 +270,8 @@ def classify(
 
 
 feed_app = typer.Typer(
+    pretty_exceptions_show_locals=False,
+    pretty_exceptions_enable=False,
     help="The label feed: render records as SIEM events, show delivery lag, replay, deliver.",
     no_args_is_help=True,
 )

@@ -41,7 +41,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict, Unpack
 from urllib.parse import urlsplit
 
 import httpx
@@ -127,7 +127,7 @@ class _Poster:
         backoff: float,
         max_retry_after: float,
         verify: ssl.SSLContext | bool,
-        code_of: Callable[[httpx.Response], int | None] = lambda response: None,
+        code_of: Callable[[httpx.Response], int | None],
     ) -> None:
         if retries < 0 or backoff < 0 or timeout <= 0:
             raise ValueError("retries and backoff must be >= 0 and timeout > 0")
@@ -211,6 +211,11 @@ def _cert_failure(exc: BaseException) -> bool:
     return False
 
 
+def _no_code(response: httpx.Response) -> int | None:
+    """A plain HTTP endpoint's answers carry no code of their own."""
+    return None
+
+
 def _hec_code(response: httpx.Response) -> int | None:
     """The numeric HEC ``code`` of an answer, if it has one (the server's ``text`` is never kept)."""
     try:
@@ -232,8 +237,71 @@ def _too_large(writer: str, piece_id: str, size: int, limit: int) -> FeedConfigE
     )
 
 
-class HecWriter:
+class HttpOptions(TypedDict, total=False):
+    """Batching, retry and TLS options shared by the HTTP writers (defaults in ``_HTTP_DEFAULTS``)."""
+
+    batch_max_bytes: int
+    batch_max_events: int
+    timeout: float
+    retries: int
+    backoff: float
+    max_retry_after: float
+    ca_file: str | None
+    verify: bool
+
+
+_HTTP_DEFAULTS: HttpOptions = {
+    "batch_max_bytes": 1_000_000,
+    "batch_max_events": 500,
+    "timeout": 10.0,
+    "retries": 3,
+    "backoff": 0.5,
+    "max_retry_after": 30.0,
+    "ca_file": None,
+    "verify": True,
+}
+
+
+class _HttpWriter:
+    """What the HEC and webhook writers share: name, renderer, batch limits and the poster."""
+
+    kind = "http"
+
+    def __init__(
+        self,
+        name: str,
+        url: str,
+        render: Renderer,
+        options: HttpOptions,
+        code_of: Callable[[httpx.Response], int | None] | None = None,
+    ) -> None:
+        o: HttpOptions = {**_HTTP_DEFAULTS, **options}
+        if o["batch_max_events"] < 1 or o["batch_max_bytes"] < 1:
+            raise ValueError("batch_max_events and batch_max_bytes must be at least 1")
+        self.name = name
+        self.render = render
+        self.batch_max_bytes = o["batch_max_bytes"]
+        self.batch_max_events = o["batch_max_events"]
+        self.poster = _Poster(
+            f"{self.kind} {name}",
+            url,
+            timeout=o["timeout"],
+            retries=o["retries"],
+            backoff=o["backoff"],
+            max_retry_after=o["max_retry_after"],
+            verify=_verify(o["ca_file"], o["verify"]),
+            code_of=code_of or _no_code,
+        )
+
+    def close(self) -> None:
+        """Close the HTTP connection pool; safe to call twice."""
+        self.poster.close()
+
+
+class HecWriter(_HttpWriter):
     """Sends events to Splunk's HTTP Event Collector as stacked envelopes, in batches."""
+
+    kind = "hec"
 
     def __init__(
         self,
@@ -246,38 +314,15 @@ class HecWriter:
         source: str = "chatsift",
         index: str | None = None,
         host: str | None = None,
-        batch_max_bytes: int = 1_000_000,
-        batch_max_events: int = 500,
-        timeout: float = 10.0,
-        retries: int = 3,
-        backoff: float = 0.5,
-        max_retry_after: float = 30.0,
-        ca_file: str | None = None,
-        verify: bool = True,
+        **options: Unpack[HttpOptions],
     ) -> None:
-        if batch_max_events < 1 or batch_max_bytes < 1:
-            raise ValueError("batch_max_events and batch_max_bytes must be at least 1")
-        self.name = name
-        self.render = render
+        super().__init__(name, url.rstrip("/") + "/services/collector/event", render, options, _hec_code)
         self.sourcetype = sourcetype
         self.source = source
         self.index = index
         self.host = host or socket.gethostname()
-        self.batch_max_bytes = batch_max_bytes
-        self.batch_max_events = batch_max_events
         self.channel = str(uuid.uuid4())  # stable for this writer instance
         self._token = token
-        endpoint = url.rstrip("/") + "/services/collector/event"
-        self.poster = _Poster(
-            f"hec {name}",
-            endpoint,
-            timeout=timeout,
-            retries=retries,
-            backoff=backoff,
-            max_retry_after=max_retry_after,
-            verify=_verify(ca_file, verify),
-            code_of=_hec_code,
-        )
 
     def __repr__(self) -> str:
         return f"HecWriter(name={self.name!r}, url={self.poster.where!r}, token='***')"
@@ -287,7 +332,7 @@ class HecWriter:
         pieces = [self._envelope(event) for item in items for event in self.render(item)]
         for piece in pieces:
             if len(piece.data) > self.batch_max_bytes:
-                raise _too_large(f"hec {self.name}", piece.id, len(piece.data), self.batch_max_bytes)
+                raise _too_large(self.poster.writer, piece.id, len(piece.data), self.batch_max_bytes)
         headers = {
             "Authorization": f"Splunk {self._token}",
             "X-Splunk-Request-Channel": self.channel,
@@ -309,13 +354,11 @@ class HecWriter:
         envelope["fields"] = {"event_id": event.id}
         return _Piece(event.id, _dumps(envelope))
 
-    def close(self) -> None:
-        """Close the HTTP connection pool; safe to call twice."""
-        self.poster.close()
 
-
-class WebhookWriter:
+class WebhookWriter(_HttpWriter):
     """POSTs events to an HTTPS endpoint as ``{"events": [...], "ids": [...]}``, signed when keyed."""
+
+    kind = "webhook"
 
     _HEAD = b'{"events":['
     _MIDDLE = b'],"ids":['
@@ -329,32 +372,11 @@ class WebhookWriter:
         render: Renderer,
         headers: dict[str, str] | None = None,
         signing_key: bytes | None = None,
-        batch_max_bytes: int = 1_000_000,
-        batch_max_events: int = 500,
-        timeout: float = 10.0,
-        retries: int = 3,
-        backoff: float = 0.5,
-        max_retry_after: float = 30.0,
-        ca_file: str | None = None,
-        verify: bool = True,
+        **options: Unpack[HttpOptions],
     ) -> None:
-        if batch_max_events < 1 or batch_max_bytes < 1:
-            raise ValueError("batch_max_events and batch_max_bytes must be at least 1")
-        self.name = name
-        self.render = render
-        self.batch_max_bytes = batch_max_bytes
-        self.batch_max_events = batch_max_events
+        super().__init__(name, url, render, options)
         self._headers = dict(headers or {})  # may hold secrets: never logged or shown
         self._signing_key = signing_key
-        self.poster = _Poster(
-            f"webhook {name}",
-            url,
-            timeout=timeout,
-            retries=retries,
-            backoff=backoff,
-            max_retry_after=max_retry_after,
-            verify=_verify(ca_file, verify),
-        )
 
     def __repr__(self) -> str:
         signed = self._signing_key is not None
@@ -372,7 +394,7 @@ class WebhookWriter:
         for piece in pieces:
             if overhead + piece.size > self.batch_max_bytes:
                 size = overhead + piece.size
-                raise _too_large(f"webhook {self.name}", piece.id, size, self.batch_max_bytes)
+                raise _too_large(self.poster.writer, piece.id, size, self.batch_max_bytes)
         for batch in _batches(pieces, self.batch_max_bytes, self.batch_max_events, overhead, sep=2):
             self._post(batch)
 
@@ -394,10 +416,6 @@ class WebhookWriter:
             headers["X-Chatsift-Timestamp"] = stamp
             headers["X-Chatsift-Signature"] = "sha256=" + sign(self._signing_key, stamp, body)
         self.poster.post(body, headers, len(batch))
-
-    def close(self) -> None:
-        """Close the HTTP connection pool; safe to call twice."""
-        self.poster.close()
 
 
 def idempotency_key(ids: Any) -> str:
