@@ -5,6 +5,10 @@ categories) is committed to a fresh store. Then, in this one process and one aft
 
 * **render**: every record rendered in each format (chat granularity; OCSF also per finding);
   events/s, as a ratio to ``record`` (the record's own compact JSON, the JSONL feed's line);
+* **scan**: a real ``chatsift scan`` (NER off, so the feed's share is as large as it gets) of a
+  simulated organisation (``--chats``, default 400), with the JSONL feed only and with JSONL plus
+  syslog TCP, syslog TLS and HEC, alternated twice; wall and CPU time of the second as ratios to
+  the first;
 * **deliver**: the whole outbox drained by ``Deliverer`` (batches of 500, acks in the store) to the
   JSONL file (the baseline), syslog over TCP and over TLS to a real rsyslog on loopback (confirmed
   delivery: one connection per batch), and Splunk HEC to a local HTTP stub; items/s as a ratio to
@@ -17,13 +21,26 @@ The machine is shared: compare the ratios, not the absolute rates. ``python -m b
 from __future__ import annotations
 
 import argparse
+import json
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.common import RESULTS_DIR, cli, environment, verdict, write_result
+from bench.common import (
+    RESULTS_DIR,
+    SimSpec,
+    SimulatorProcess,
+    cli,
+    environment,
+    fresh_workdir,
+    run_scan,
+    scan_env,
+    users_for,
+    verdict,
+    write_result,
+)
 from classifier.types import ChatResult, Finding
 from labels import Deliverer, FeedWriter, JsonlFeedWriter, LabelRecord, LabelStore
 from labels.formats import RenderOptions, renderer
@@ -121,9 +138,51 @@ def bench_deliver(store: LabelStore, writers: list[FeedWriter]) -> list[dict[str
     return rows
 
 
+def bench_scan(chats: int, rsyslog: RsyslogServer, hec: HttpStub) -> dict[str, Any]:
+    """Scans with the JSONL feed only, then with four feeds, alternated: wall and CPU ratios."""
+    feeds = {
+        "jsonl": [{"type": "jsonl"}],
+        "four feeds": [
+            {"type": "jsonl"},
+            {"type": "syslog", "name": "tcp", "host": "127.0.0.1", "port": rsyslog.port, "tls": False},
+            {
+                "type": "syslog",
+                "name": "tls",
+                "host": "127.0.0.1",
+                "port": rsyslog.tls_port,
+                "ca_file": str(rsyslog.ca_file),
+            },
+            {"type": "hec", "url": hec.url, "token": "bench-token"},
+        ],
+    }
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in feeds}
+    spec = SimSpec(seed=1, chats=chats, users=users_for(chats), rate_limit_per_minute=None)
+    with SimulatorProcess(spec) as sim:
+        for _ in range(2):
+            for name, config in feeds.items():
+                with fresh_workdir() as work:
+                    extra = {
+                        "CHATSIFT_FEEDS": json.dumps(config),
+                        "CHATSIFT_FIRST_RUN_SINCE": "2000-01-01T00:00:00Z",
+                    }
+                    run = run_scan(work, scan_env(sim.url, work / "data", extra=extra))
+                    report = run.report or {}
+                    ok = run.exit_code == 0 and all(f["pending"] == 0 for f in report.get("feed", []))
+                    runs[name].append({"wall_s": run.wall_s, "cpu_s": run.cpu_s, "ok": ok})
+    best = {name: (min(r["wall_s"] for r in rs), min(r["cpu_s"] for r in rs)) for name, rs in runs.items()}
+    return {
+        "chats": chats,
+        "runs": runs,
+        "wall_ratio": best["four feeds"][0] / best["jsonl"][0],
+        "cpu_ratio": best["four feeds"][1] / best["jsonl"][1],
+        "ok": all(r["ok"] for rs in runs.values() for r in rs),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=5000)
+    parser.add_argument("--chats", type=int, default=400)
     args = parser.parse_args()
     records = make_records(args.records)
     render_rows = bench_render(records)
@@ -158,13 +217,15 @@ def main() -> int:
                 HecWriter("hec", hec.url, "bench-token", render=renderer("ocsf")),
             ]
             deliver_rows = bench_deliver(store, writers)
+            hec_before = len(hec.requests)
             received = rsyslog.received_records()
             got = {
                 "syslog-tcp": sum(r.input == "plain" for r in received),
                 "syslog-tls": sum(r.input == "tls" for r in received),
-                "hec": sum(len(q.body.splitlines()) for q in hec.requests),
+                "hec": sum(len(q.body.splitlines()) for q in hec.requests[:hec_before]),
                 "jsonl": len((work / "feed" / "labels.jsonl").read_text().splitlines()),
             }
+            scan = bench_scan(args.chats, rsyslog, hec)
     print(f"deliver: {items} outbox items, batches of 500")
     print(f"  {'writer':<12}{'items':>7}{'items/s':>10}{'vs jsonl':>10}{'received':>10}")
     for r in deliver_rows:
@@ -180,7 +241,7 @@ def main() -> int:
         "deliver": deliver_rows,
     }
     print(f"written: {write_result(RESULTS_DIR / 'feed_throughput.json', payload)}")
-    return 0 if complete else 1
+    return 0 if complete and scan["ok"] else 1
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ local variables.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -82,6 +83,9 @@ def _fail(exc: BaseException) -> NoReturn:
         _err(f"chatsift: internal error {type(exc).__name__} (at {where}); please report it")
     elif code is ExitCode.INTERRUPTED:
         _err("chatsift: interrupted; committed work is kept, rerun to continue")
+    elif code is ExitCode.OUTPUT_CLOSED:
+        # The reader went away (`| head`): nothing to say, and nothing more can be written there.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     else:
         _err(f"chatsift: {exc}")
     raise typer.Exit(int(code))
@@ -399,6 +403,41 @@ def feed_deliver(
         if follow and done.exit_code == ExitCode.INTERRUPTED:
             raise typer.Exit(0) from None
         raise
+
+
+@app.command()
+def rollups(
+    projects: Annotated[bool, typer.Option("--projects", help="Projects instead of users.")] = False,
+    category: Annotated[
+        str | None, typer.Option(help="Only subjects with chats in this category, most such chats first.")
+    ] = None,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One chatsift.rollup.v1 object per line.")] = False,
+) -> None:
+    """Access review: per user (or project), how many chats hold each category, recently and in all."""
+    from chatsift.errors import ConfigurationError
+    from chatsift.feedcli import open_outbox
+    from chatsift.tables import rollups_table
+    from classifier.types import CATEGORIES
+
+    def go() -> int:
+        if category is not None and category not in CATEGORIES:
+            raise ConfigurationError(f"--category must be one of {', '.join(CATEGORIES)}")
+        settings = _settings(config, data_dir=data_dir)
+        with open_outbox(settings) as store:
+            found = store.rollups("project" if projects else "user")
+        if category is not None:
+            found = [r for r in found if category in r.categories and r.categories[category].chats]
+            found.sort(key=lambda r: -r.categories[category].chats)
+        if as_json:
+            for r in found:
+                typer.echo(r.model_dump_json(by_alias=True))
+        else:
+            typer.echo(rollups_table(found))
+        return int(ExitCode.OK)
+
+    raise typer.Exit(_run(go))
 
 
 @app.command()

@@ -36,6 +36,7 @@ class ExitCode(IntEnum):
     STORAGE = 5
     INCOMPLETE = 6
     INTERRUPTED = 130
+    OUTPUT_CLOSED = 141  # 128 + SIGPIPE: whatever read our standard output stopped (`| head`)
 
 
 class ChatsiftError(Exception):
@@ -77,4 +78,6 @@ def exit_code_for(exc: BaseException) -> ExitCode:
         return ExitCode.STORAGE
     if isinstance(exc, KeyboardInterrupt):
         return ExitCode.INTERRUPTED
+    if isinstance(exc, BrokenPipeError):
+        return ExitCode.OUTPUT_CLOSED
     return ExitCode.INTERNAL

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from classifier.types import CATEGORIES
 from labels import LabelRecord, RollupRecord
 
 
@@ -58,3 +59,23 @@ def rollup_table(rollup: RollupRecord) -> str:
         for row in (header, *body)
     ]
     return "\n".join([head, *lines])
+
+
+def rollups_table(rollups: Sequence[RollupRecord]) -> str:
+    """One row per user or project: chats, labelled, severity, and per category "chats (recent)"."""
+    if not rollups:
+        return "no rollups stored yet: run `chatsift scan`"
+    header = ("subject", "chats", "labelled", "severity", *CATEGORIES)
+    body = []
+    for r in rollups:
+        cells = []
+        for category in CATEGORIES:
+            c = r.categories.get(category)
+            cells.append("-" if c is None or not c.chats else f"{c.chats} ({c.chats_in_window})")
+        subject = r.user.email_address if r.user and r.user.email_address else r.subject_id
+        body.append((subject, str(r.chats), str(r.chats_labelled), r.severity, *cells))
+    window = rollups[0].window_days
+    return (
+        _grid(header, body)
+        + f"\n(per category: chats, and in brackets those changed in the last {window} days)"
+    )

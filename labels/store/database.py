@@ -16,8 +16,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from labels.errors import StoreError
+from pydantic import ValidationError
+
+from labels.errors import StoreCorruptError, StoreError
 from labels.formats.base import FeedItem
+from labels.rollup import RollupRecord, Scope
 from labels.store import outbox
 from labels.store.connection import connect, guard
 from labels.store.migrations import migrate
@@ -89,6 +92,33 @@ class Database:
         with guard(op):
             rows: list[tuple[object, ...]] = self._db().execute(sql, params).fetchall()
         return rows
+
+    # -- rollups --------------------------------------------------------------------------------
+
+    def rollup(self, scope: Scope, subject_id: str) -> RollupRecord | None:
+        """The latest stored rollup of a user (``user_…``) or a project, or None."""
+        found = self.rollups(scope, subject_id=subject_id)
+        return found[0] if found else None
+
+    def rollups(self, scope: Scope, *, subject_id: str | None = None) -> list[RollupRecord]:
+        """The latest rollup of every user (or project), or of one, ordered by subject id."""
+        where, params = ("AND r.subject_id = ?", (scope, subject_id)) if subject_id else ("", (scope,))
+        rows = self._all(
+            "rollups",
+            f"""SELECT u.rollup_id, u.record FROM rollups r JOIN rollup_records u USING (rollup_id)
+                WHERE r.scope = ? {where} ORDER BY r.subject_id""",  # noqa: S608 - fixed fragments
+            params,
+        )
+        out = []
+        for rollup_id, text in rows:
+            try:
+                out.append(RollupRecord.model_validate_json(str(text)))
+            except ValidationError as exc:
+                raise StoreCorruptError(
+                    f"stored rollup {rollup_id} does not validate ({exc.error_count()} errors)",
+                    code="record_invalid",
+                ) from exc
+        return out
 
     # -- the outbox ------------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from classifier.types import CATEGORIES, SEVERITIES
 from labels.errors import StoreCorruptError
 from labels.record import FindingRecord, LabelRecord
-from labels.rollup import RollupRecord, Scope
+from labels.rollup import RollupRecord
 from labels.store import rollups, writes
 from labels.store.connection import FileLock, ensure_file, guard
 from labels.store.database import Database, now_stamp
@@ -114,16 +114,6 @@ class LabelStore(Database):
         """Recompute the rollups of subjects touched since the last flush; enqueue those that changed."""
         with self._transaction("flush_rollups") as conn:
             return rollups.flush(conn, as_of, window_days, _now())
-
-    def rollup(self, scope: Scope, subject_id: str) -> RollupRecord | None:
-        """The latest stored rollup of a user (``user_…``) or a project, or None."""
-        row = self._one(
-            "rollup",
-            """SELECT u.record FROM rollups r JOIN rollup_records u USING (rollup_id)
-               WHERE r.scope = ? AND r.subject_id = ?""",
-            (scope, subject_id),
-        )
-        return None if row is None else RollupRecord.model_validate_json(str(row[0]))
 
     def commit_activities(
         self, activities: Sequence[StoredActivity], *, cursor: tuple[str, str] | None = None
