@@ -273,12 +273,12 @@ def classify(
     raise typer.Exit(_run(go))
 
 
-feed_app = typer.Typer(
-    pretty_exceptions_show_locals=False,
-    pretty_exceptions_enable=False,
-    help="The label feed: render records as SIEM events, show delivery lag, replay, deliver.",
-    no_args_is_help=True,
-)
+_FEED_INFO: dict[str, Any] = {
+    "help": "The label feed: render records as SIEM events, show delivery lag, replay, deliver.",
+    "no_args_is_help": True,
+}
+# Like ``app``: tracebacks never print local variables.
+feed_app = typer.Typer(pretty_exceptions_show_locals=False, pretty_exceptions_enable=False, **_FEED_INFO)
 app.add_typer(feed_app, name="feed")
 FeedNamesOpt = Annotated[
     list[str] | None,
