@@ -17,6 +17,7 @@ from typing import NamedTuple
 from classifier.types import Severity
 from labels.formats.base import Event, FeedItem, RenderOptions
 from labels.formats.common import Unit, action, epoch_ms, outcome, score_pct, title, units
+from labels.record import UserRef
 
 CEF_SEVERITY: dict[Severity, int] = {"none": 0, "low": 3, "medium": 5, "high": 8, "critical": 10}
 # The evidence slot of a whole chat holds at most this many characters (before escaping) and items.
@@ -99,13 +100,19 @@ def _evidence(unit: Unit) -> str:
     return "; ".join(kept) + (f"; +{rest} more" if rest else "")
 
 
+def _time_and_user(unit: Unit, user: UserRef | None) -> list[tuple[str, str]]:
+    """``rt``, then ``suser`` (when there is an address) and ``suid`` of the chat's or rollup's user."""
+    pairs = [("rt", str(epoch_ms(unit.time)))]
+    if user is not None:
+        if user.email_address:
+            pairs.append(("suser", user.email_address))
+        pairs.append(("suid", user.id))
+    return pairs
+
+
 def _record_pairs(unit: Unit) -> list[tuple[str, str]]:
     record = unit.record
-    pairs = [("rt", str(epoch_ms(unit.time)))]
-    if record.user is not None:
-        if record.user.email_address:
-            pairs.append(("suser", record.user.email_address))
-        pairs.append(("suid", record.user.id))
+    pairs = _time_and_user(unit, record.user)
     pairs += [
         ("externalId", unit.id),
         ("cat", ",".join(unit.labels)),
@@ -135,11 +142,7 @@ def _record_pairs(unit: Unit) -> list[tuple[str, str]]:
 
 def _rollup_pairs(unit: Unit) -> list[tuple[str, str]]:
     rollup = unit.rollup
-    pairs = [("rt", str(epoch_ms(unit.time)))]
-    if rollup.user is not None:
-        if rollup.user.email_address:
-            pairs.append(("suser", rollup.user.email_address))
-        pairs.append(("suid", rollup.user.id))
+    pairs = _time_and_user(unit, rollup.user)
     counts = ",".join(f"{c}:{rollup.categories[c].chats}" for c in unit.labels)
     pairs += [
         ("externalId", unit.id),
